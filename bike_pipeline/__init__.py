@@ -1,0 +1,1 @@
+"""bike_pipeline: a Dagster-orchestrated data platform for a bike-rental company."""

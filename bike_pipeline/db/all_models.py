@@ -1,0 +1,3 @@
+"""Imports every model module, so `Base.metadata` knows every table before `create_all`."""
+
+import bike_pipeline.db.models  # noqa: F401

@@ -1,0 +1,64 @@
+"""Dagster resources: where the servers are. Unset URLs mean the embedded servers."""
+
+from __future__ import annotations
+
+import dagster as dg
+import redis
+import sqlalchemy as sa
+from pydantic import Field
+
+from bike_pipeline import services
+from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.settings import Settings
+
+
+class PostgresResource(dg.ConfigurableResource):
+    """The application database; started on demand (embedded) when no URL is configured."""
+
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; empty: BIKE_PIPELINE_DATABASE_URL or embedded"
+    )
+
+    def url(self) -> str:
+        return self.database_url or services.database_url(Settings.from_env())
+
+    def engine(self) -> sa.Engine:
+        engine = engine_for(self.url())
+        create_schema(engine)
+        return engine
+
+
+class RedisResource(dg.ConfigurableResource):
+    """Redis for events; started on demand (embedded, with FalkorDB) when no URL is configured."""
+
+    redis_url: str | None = Field(
+        default=None, description="Redis URL; empty: BIKE_PIPELINE_REDIS_URL or embedded"
+    )
+
+    def url(self) -> str:
+        return self.redis_url or services.redis_url(Settings.from_env())
+
+    def client(self) -> redis.Redis:
+        return redis.Redis.from_url(self.url())
+
+
+class GraphResource(dg.ConfigurableResource):
+    """A Redis server with the FalkorDB module; defaults to the events Redis."""
+
+    graph_url: str | None = Field(
+        default=None, description="Redis URL with FalkorDB; empty: BIKE_PIPELINE_GRAPH_URL"
+    )
+
+    def url(self) -> str:
+        return self.graph_url or services.graph_url(Settings.from_env())
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "postgres": PostgresResource(),
+            "redis": RedisResource(),
+            "graph": GraphResource(),
+        }
+    )

@@ -1,0 +1,37 @@
+"""What `bike-pipeline run` prints at the end: what is in the database and where to look."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from bike_pipeline import services
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.settings import Settings
+
+COUNTED_TABLES = (
+    "core.customers",
+    "core.bikes",
+    "core.ingest_rejects",
+    "core.rentals",
+    "core.events",
+)
+
+
+def describe_state(settings: Settings) -> list[str]:
+    url = services.database_url(settings)
+    with engine_for(url).connect() as conn:
+        counts = {
+            table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in COUNTED_TABLES
+        }
+    psql = url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    lines = ["", "In the database:"]
+    lines += [f"  {table:<22} {count:>10,} rows" for table, count in counts.items()]
+    lines += [
+        "",
+        "Where to look:",
+        f'  psql "{psql}"',
+        "  eval \"$(bike-pipeline services env)\" && dagster dev   # the Dagster UI, runs included",
+        "  bike-pipeline services down                          # when done (data is kept)",
+    ]
+    return lines

@@ -1,0 +1,99 @@
+"""The environment of shared/CONTRACT.md section 3, read in one place.
+
+Every component asks this module where the state folder is, which servers to talk to,
+and which keys to use. When a key variable is unset a development key is generated once
+in the state folder (mode 0600) and a warning says so: keys never live in the repository.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+HOME_VAR = "BIKE_PIPELINE_HOME"
+DATABASE_URL_VAR = "BIKE_PIPELINE_DATABASE_URL"
+REDIS_URL_VAR = "BIKE_PIPELINE_REDIS_URL"
+GRAPH_URL_VAR = "BIKE_PIPELINE_GRAPH_URL"
+PII_KEY_VAR = "BIKE_PIPELINE_PII_KEY"
+PSEUDONYM_KEY_VAR = "BIKE_PIPELINE_PSEUDONYM_KEY"
+
+DEFAULT_HOME = Path(".bike_pipeline")
+APP_DATABASE = "bike_pipeline"
+DAGSTER_DATABASE = "dagster"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment; URLs are None when the embedded server is meant."""
+
+    home: Path
+    database_url: str | None
+    redis_url: str | None
+    graph_url: str | None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get(HOME_VAR) or DEFAULT_HOME).expanduser().resolve()
+        redis_url = os.environ.get(REDIS_URL_VAR) or None
+        return cls(
+            home=home,
+            database_url=os.environ.get(DATABASE_URL_VAR) or None,
+            redis_url=redis_url,
+            graph_url=os.environ.get(GRAPH_URL_VAR) or redis_url,
+        )
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.home / "keys"
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+
+def _development_key(settings: Settings, name: str) -> str:
+    """Read, or create once with mode 0600, a development key in the state folder."""
+    path = settings.keys_dir / f"{name}.key"
+    if not path.exists():
+        settings.keys_dir.mkdir(parents=True, exist_ok=True)
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+    return path.read_text().strip()
+
+
+def secret_key(variable: str, settings: Settings | None = None) -> str:
+    """The key in `variable`, or a development key kept in the state folder (with a warning)."""
+    value = os.environ.get(variable)
+    if value:
+        return value
+    settings = settings or Settings.from_env()
+    name = variable.removeprefix("BIKE_PIPELINE_").lower()
+    log.warning(
+        "%s is unset: using the development key in %s (never use it for real data)",
+        variable,
+        settings.keys_dir,
+    )
+    return _development_key(settings, name)
+
+
+def ensure_key_environment(settings: Settings | None = None) -> None:
+    """Put both keys in the environment, so `dg.EnvVar` finds them in every process."""
+    for variable in (PII_KEY_VAR, PSEUDONYM_KEY_VAR):
+        if not os.environ.get(variable):
+            os.environ[variable] = secret_key(variable, settings)

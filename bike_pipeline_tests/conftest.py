@@ -1,0 +1,103 @@
+"""Real servers for the whole suite, started once per session under a temporary home.
+
+The suite never depends on the machine's own PostgreSQL or Redis: the embedded servers
+(the same code as `bike-pipeline services up`) run under a temporary BIKE_PIPELINE_HOME,
+and the URL variables point every component at them. Each test that writes gets its own
+database, cloned from a template that already holds the schema, and dropped afterwards;
+Redis is flushed after each test that uses it.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from bike_pipeline import services
+from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.settings import (
+    DATABASE_URL_VAR,
+    GRAPH_URL_VAR,
+    HOME_VAR,
+    PII_KEY_VAR,
+    PSEUDONYM_KEY_VAR,
+    REDIS_URL_VAR,
+    Settings,
+)
+
+TEMPLATE_DATABASE = "bp_template"
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.ServiceUrls]:
+    """Embedded PostgreSQL and Redis+FalkorDB for this session; stopped at its end."""
+    home = tmp_path_factory.mktemp("bike_pipeline_home")
+    saved = {k: os.environ.get(k) for k in (HOME_VAR, DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR,
+                                             PII_KEY_VAR, PSEUDONYM_KEY_VAR)}
+    for variable in (DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR):
+        os.environ.pop(variable, None)
+    os.environ[HOME_VAR] = str(home)
+    os.environ[PII_KEY_VAR] = _random_key()
+    os.environ[PSEUDONYM_KEY_VAR] = _random_key()
+    settings = Settings.from_env()
+    urls = services.services_up(settings)
+    template_url = services.embedded_postgres_server.ensure_database(
+        urls.database_url, TEMPLATE_DATABASE
+    )
+    create_schema(engine_for(template_url))
+    engine_for(template_url).dispose()
+    os.environ[DATABASE_URL_VAR] = urls.database_url
+    os.environ[REDIS_URL_VAR] = urls.redis_url
+    try:
+        yield urls
+    finally:
+        services.services_down(settings)
+        for variable, value in saved.items():
+            if value is None:
+                os.environ.pop(variable, None)
+            else:
+                os.environ[variable] = value
+
+
+@pytest.fixture
+def database_url(servers: services.ServiceUrls, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh database with the schema, set as BIKE_PIPELINE_DATABASE_URL; dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"'))
+    url = sa.make_url(servers.database_url).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv(DATABASE_URL_VAR, url)
+    try:
+        yield url
+    finally:
+        engine_for(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> sa.Engine:
+    return engine_for(database_url)
+
+
+@pytest.fixture
+def redis_client(servers: services.ServiceUrls) -> Iterator[redis.Redis]:
+    """A client of the session's Redis (with FalkorDB); the server is flushed afterwards."""
+    client = redis.Redis.from_url(servers.redis_url)
+    try:
+        yield client
+    finally:
+        client.flushall()
+        client.close()
