@@ -22,7 +22,10 @@ def write_dagster_yaml(settings: Settings) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = {
         "storage": {"postgres": {"postgres_url": services.dagster_database_url(settings)}},
-        "run_coordinator": {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator"},
+        "run_coordinator": {
+            "module": "dagster.core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+        },
         "telemetry": {"enabled": False},
     }
     path = home / "dagster.yaml"

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import dagster as dg
-
 from bike_pipeline.dagster_home import dagster_instance
 from bike_pipeline.settings import Settings
 
@@ -70,8 +68,9 @@ def run_main(options: MainRunOptions) -> MainRunSummary:
         result = job.execute_in_process(
             run_config=step.run_config(options), instance=instance, raise_on_error=False
         )
-        summary.lines.append(f"{step.job_name}: {'ok' if result.success else 'FAILED'} "
-                             f"(run {result.run_id})")
+        summary.lines.append(
+            f"{step.job_name}: {'ok' if result.success else 'FAILED'} (run {result.run_id})"
+        )
         if not result.success:
             summary.succeeded = False
             return summary

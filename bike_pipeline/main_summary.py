@@ -31,7 +31,7 @@ def describe_state(settings: Settings) -> list[str]:
         "",
         "Where to look:",
         f'  psql "{psql}"',
-        "  eval \"$(bike-pipeline services env)\" && dagster dev   # the Dagster UI, runs included",
+        '  eval "$(bike-pipeline services env)" && dagster dev   # the Dagster UI, runs included',
         "  bike-pipeline services down                          # when done (data is kept)",
     ]
     return lines

@@ -42,8 +42,8 @@ def _random_key() -> str:
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.ServiceUrls]:
     """Embedded PostgreSQL and Redis+FalkorDB for this session; stopped at its end."""
     home = tmp_path_factory.mktemp("bike_pipeline_home")
-    saved = {k: os.environ.get(k) for k in (HOME_VAR, DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR,
-                                             PII_KEY_VAR, PSEUDONYM_KEY_VAR)}
+    variables = (HOME_VAR, DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR)
+    saved = {k: os.environ.get(k) for k in (*variables, PII_KEY_VAR, PSEUDONYM_KEY_VAR)}
     for variable in (DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR):
         os.environ.pop(variable, None)
     os.environ[HOME_VAR] = str(home)

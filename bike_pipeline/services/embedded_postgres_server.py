@@ -53,10 +53,10 @@ def _running_uri(home: Path) -> tuple[int, str] | None:
 
 def status(home: Path) -> ServerStatus:
     running = _running_uri(home)
-    if running is None:
-        return ServerStatus("postgresql", running=False, pid=None, url=None, data_dir=pgdata_dir(home))
-    pid, url = running
-    return ServerStatus("postgresql", running=True, pid=pid, url=url, data_dir=pgdata_dir(home))
+    pid, url = running if running else (None, None)
+    return ServerStatus(
+        "postgresql", running=bool(running), pid=pid, url=url, data_dir=pgdata_dir(home)
+    )
 
 
 def stop(home: Path) -> bool:

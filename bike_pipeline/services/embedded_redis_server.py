@@ -7,6 +7,7 @@ outlives the process that started it, stopped with `SHUTDOWN` (which flushes the
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import time
@@ -108,11 +109,12 @@ def start(home: Path) -> str:
 
 def status(home: Path) -> ServerStatus:
     port = _running_port(home)
-    if port is None:
-        return ServerStatus("redis+falkordb", running=False, pid=None, url=None, data_dir=data_dir(home))
     pid_file = _pid_file(home)
-    pid = int(pid_file.read_text().strip()) if pid_file.exists() else None
-    return ServerStatus("redis+falkordb", running=True, pid=pid, url=_url(port), data_dir=data_dir(home))
+    pid = int(pid_file.read_text().strip()) if port and pid_file.exists() else None
+    url = _url(port) if port else None
+    return ServerStatus(
+        "redis+falkordb", running=bool(port), pid=pid, url=url, data_dir=data_dir(home)
+    )
 
 
 def stop(home: Path) -> bool:
@@ -121,10 +123,8 @@ def stop(home: Path) -> bool:
     if port is None:
         return False
     client = redis.Redis(host="127.0.0.1", port=port)
-    try:
+    with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN drops the connection: success
         client.shutdown(nosave=False)
-    except redis.ConnectionError:
-        pass  # SHUTDOWN closes the connection under our feet: that is success.
     deadline = time.monotonic() + START_TIMEOUT_S
     while _answers(port) and time.monotonic() < deadline:
         time.sleep(0.05)
