@@ -165,3 +165,18 @@ class IngestReject(Base):
     rejected_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
+
+
+class EventOutbox(Base):
+    """Committed events not yet published to Redis (transactional outbox).
+
+    The simulation inserts an event's id here in the same transaction as the event; the
+    relay publishes it and deletes the row, so a crash or a Redis outage loses nothing.
+    """
+
+    __tablename__ = "event_outbox"
+    __table_args__ = ({"schema": CORE_SCHEMA},)
+
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey(f"{CORE_SCHEMA}.events.event_id", ondelete="CASCADE"), primary_key=True
+    )
