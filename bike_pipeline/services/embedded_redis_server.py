@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from bike_pipeline.services.status import ServerStatus
 
@@ -52,7 +54,10 @@ def _free_port() -> int:
 
 
 def _answers(port: int) -> bool:
-    client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+    # No retries: redis-py otherwise backs off for seconds on a refused connection.
+    client = redis.Redis(
+        host="127.0.0.1", port=port, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
+    )
     try:
         return bool(client.ping())
     except redis.RedisError:

@@ -1,0 +1,3 @@
+from bike_pipeline.cli import main
+
+main()
