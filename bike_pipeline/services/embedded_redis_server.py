@@ -53,11 +53,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _answers(port: int) -> bool:
+def _client(port: int) -> redis.Redis:
     # No retries: redis-py otherwise backs off for seconds on a refused connection.
-    client = redis.Redis(
+    return redis.Redis(
         host="127.0.0.1", port=port, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
     )
+
+
+def _answers(port: int) -> bool:
+    client = _client(port)
     try:
         return bool(client.ping())
     except redis.RedisError:
@@ -127,7 +131,7 @@ def stop(home: Path) -> bool:
     port = _running_port(home)
     if port is None:
         return False
-    client = redis.Redis(host="127.0.0.1", port=port)
+    client = _client(port)
     with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN drops the connection: success
         client.shutdown(nosave=False)
     deadline = time.monotonic() + START_TIMEOUT_S
