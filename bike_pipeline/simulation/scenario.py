@@ -1,0 +1,176 @@
+"""Scenario files (`data/scenarios/*.yaml`): the client's rules plus the knobs they left open.
+
+A scenario names how customers are evaluated each tick (`sample`: the client's method, a
+random number of customers per tick; `all`: every customer), the rule probabilities (the
+literal scenarios keep the client's values; a calibrated scenario may change them), prices,
+repair turnaround, whether totalled bikes are replaced and when tick 0 starts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+TICK_MINUTES = 20
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+DEFAULT_SCENARIO = "seed"
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """How many customers the `sample` method evaluates per tick: uniform integer in [low, high]."""
+
+    low: int = 1
+    high: int = 100
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The client's statistics (DESIGN.md "The simulation rules")."""
+
+    subscribe: float = 0.30
+    insure: float = 0.40
+    rent: float = 0.60
+    rent_rush_hour: float = 0.90
+    drop_per_started_hour: float = 0.10
+    drop_max: float = 0.90
+    totalled: float = 0.03
+    repair: float = 0.10
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Euro amounts for the profitability report; `repair` is also the `cost_eur` of an event."""
+
+    subscription_per_month: float = 9.95
+    insurance_per_month: float = 4.95
+    rental_per_started_hour: float = 1.50
+    rental_per_ride: float = 0.0
+    repair: float = 45.0
+    bike: float = 899.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = DEFAULT_SCENARIO
+    description: str = ""
+    evaluate: Literal["sample", "all"] = "sample"
+    sample_size: SampleSize = field(default_factory=SampleSize)
+    rules: Rules = field(default_factory=Rules)
+    prices: Prices = field(default_factory=Prices)
+    repair_turnaround_hours: float = 48.0
+    replace_totalled: bool = False
+    start: datetime = datetime(2026, 1, 1, tzinfo=AMSTERDAM)
+
+    @property
+    def repair_turnaround_ticks(self) -> int:
+        return max(1, math.ceil(self.repair_turnaround_hours * 60 / TICK_MINUTES))
+
+
+def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown key(s) {', '.join(unknown)}")
+
+
+def _section(where: str, cls: type, data: Any) -> Any:
+    if data is None:
+        return cls()
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where}: expected a mapping")
+    _check_keys(where, data, {f.name for f in fields(cls)})
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name in data:
+            value = data[f.name]
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ScenarioError(f"{where}.{f.name}: expected a number")
+            values[f.name] = int(value) if f.type == "int" else float(value)
+    return cls(**values)
+
+
+def _check_probabilities(where: str, rules: Rules) -> None:
+    for f in fields(rules):
+        value = getattr(rules, f.name)
+        if not 0.0 <= value <= 1.0:
+            raise ScenarioError(f"{where}.rules.{f.name}: a probability must lie in [0, 1]")
+    if rules.totalled + rules.repair > 1.0:
+        raise ScenarioError(f"{where}.rules: totalled + repair must not exceed 1")
+
+
+def _parse_start(where: str, value: Any) -> datetime:
+    if isinstance(value, datetime):
+        naive = value.replace(tzinfo=None) if value.tzinfo is None else value
+    else:
+        try:
+            naive = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise ScenarioError(f"{where}.start: not an ISO 8601 datetime") from None
+    if naive.tzinfo is None:
+        return naive.replace(tzinfo=AMSTERDAM)
+    return naive.astimezone(AMSTERDAM)
+
+
+def scenario_from_mapping(where: str, data: dict[str, Any]) -> Scenario:
+    """Build a Scenario from parsed YAML; `where` (the file) prefixes every error."""
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{where}: expected a mapping at the top level")
+    _check_keys(where, data, {f.name for f in fields(Scenario)})
+    evaluate = data.get("evaluate", "sample")
+    if evaluate not in ("sample", "all"):
+        raise ScenarioError(f"{where}.evaluate: must be 'sample' or 'all'")
+    sample_size = _section(f"{where}.sample_size", SampleSize, data.get("sample_size"))
+    if not 0 <= sample_size.low <= sample_size.high:
+        raise ScenarioError(f"{where}.sample_size: need 0 <= low <= high")
+    rules = _section(f"{where}.rules", Rules, data.get("rules"))
+    _check_probabilities(where, rules)
+    prices = _section(f"{where}.prices", Prices, data.get("prices"))
+    turnaround = data.get("repair_turnaround_hours", Scenario.repair_turnaround_hours)
+    if isinstance(turnaround, bool) or not isinstance(turnaround, int | float) or turnaround <= 0:
+        raise ScenarioError(f"{where}.repair_turnaround_hours: expected a positive number")
+    replace = data.get("replace_totalled", False)
+    if not isinstance(replace, bool):
+        raise ScenarioError(f"{where}.replace_totalled: expected true or false")
+    start = _parse_start(where, data["start"]) if "start" in data else Scenario().start
+    return Scenario(
+        name=str(data.get("name", DEFAULT_SCENARIO)),
+        description=str(data.get("description", "")),
+        evaluate=evaluate,
+        sample_size=sample_size,
+        rules=rules,
+        prices=prices,
+        repair_turnaround_hours=float(turnaround),
+        replace_totalled=replace,
+        start=start,
+    )
+
+
+def scenario_path(name_or_file: str) -> Path:
+    """A path to an existing file, or the name of a file in `data/scenarios/`."""
+    candidate = Path(name_or_file)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return candidate
+    return SCENARIO_DIR / f"{name_or_file}.yaml"
+
+
+def load_scenario(name_or_file: str = DEFAULT_SCENARIO) -> Scenario:
+    path = scenario_path(name_or_file)
+    if not path.is_file():
+        available = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        raise ScenarioError(f"scenario {name_or_file!r}: no file {path} (known: {available})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{path}: not valid YAML ({error})") from None
+    return scenario_from_mapping(str(path), data)
