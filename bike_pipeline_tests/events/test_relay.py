@@ -1,0 +1,107 @@
+"""The relay against real PostgreSQL and Redis: order, completeness, repeats, outages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import redis
+import sqlalchemy as sa
+
+from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from bike_pipeline.events import relay as relay_module
+from bike_pipeline.events.channels import EVENT_KEYS
+from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_pending
+from bike_pipeline.events.stream import read_after, reset_stream
+
+OUTBOX_COUNT = sa.text("SELECT count(*) FROM core.event_outbox")
+COUNTS_BY_TYPE = sa.text("SELECT type, count(*) FROM core.events GROUP BY type")
+
+
+def _stream_ids(client: redis.Redis) -> list[int]:
+    return [event_id for event_id, _ in read_after(client, 0)]
+
+
+def _outbox_count(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(OUTBOX_COUNT).scalar_one())
+
+
+def test_relay_appends_every_event_once_in_order_and_empties_the_outbox(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    ids = insert_synthetic_events(engine, 1200)
+
+    relayed = relay_pending(engine, redis_client, batch_size=500)
+
+    assert relayed == 1200
+    assert _stream_ids(redis_client) == list(ids)
+    assert _outbox_count(engine) == 0
+    assert relay_pending(engine, redis_client, batch_size=500) == 0
+
+
+def test_relay_publishes_each_event_on_its_type_channel(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    ids = insert_synthetic_events(engine, 300)
+    subscriber = redis_client.pubsub(ignore_subscribe_messages=True)
+    subscriber.subscribe(*EVENT_KEYS.channels())
+    for _ in EVENT_KEYS.channels():
+        subscriber.get_message(timeout=1.0)  # the subscribe confirmations
+
+    relay_pending(engine, redis_client, batch_size=100)
+
+    received = []
+    while (message := subscriber.get_message(timeout=1.0)) is not None:
+        received.append((message["channel"].decode(), json.loads(message["data"])))
+    subscriber.close()
+    assert [event["event_id"] for _, event in received] == list(ids)
+    assert all(channel == EVENT_KEYS.channel(event["type"]) for channel, event in received)
+    with engine.connect() as conn:
+        expected = dict(conn.execute(COUNTS_BY_TYPE).all())
+    assert {t: sum(e["type"] == t for _, e in received) for t in expected} == expected
+
+
+def test_crash_between_publish_and_delete_republishes_without_duplicates(
+    engine: sa.Engine, redis_client: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = insert_synthetic_events(engine, 400)
+    crashing_delete = sa.text("SELECT 1/0 WHERE :ids IS NOT NULL")
+    monkeypatch.setattr(relay_module, "_DELETE", crashing_delete)
+    with pytest.raises(sa.exc.DataError):
+        relay_pending(engine, redis_client, batch_size=150)
+    assert _outbox_count(engine) == 400  # published batch, but its rows stayed pending
+    assert _stream_ids(redis_client) == list(ids[:150])
+    monkeypatch.undo()
+
+    assert relay_pending(engine, redis_client, batch_size=150) == 400
+
+    assert _stream_ids(redis_client) == list(ids)
+    assert _outbox_count(engine) == 0
+
+
+def test_redis_down_keeps_events_pending_and_a_later_call_catches_up(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    ids = insert_synthetic_events(engine, 200)
+    unreachable = redis.Redis(port=1, socket_connect_timeout=0.2, retry=None)
+
+    with pytest.raises(redis.ConnectionError):
+        relay_pending(engine, unreachable)
+
+    assert _outbox_count(engine) == 200
+    assert relay_pending(engine, redis_client) == 200
+    assert _stream_ids(redis_client) == list(ids)
+
+
+def test_a_stream_from_before_a_simulation_reset_is_refused_with_a_clear_error(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    insert_synthetic_events(engine, 50, first_event_id=1)
+    redis_client.xadd(EVENT_KEYS.stream, {"event": "{}"}, id="999-0")
+
+    with pytest.raises(StreamAheadOfDatabase, match="reset_stream"):
+        relay_pending(engine, redis_client)
+
+    reset_stream(redis_client)
+    assert relay_pending(engine, redis_client) == 50
