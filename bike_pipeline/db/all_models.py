@@ -2,3 +2,4 @@
 
 import bike_pipeline.db.models  # noqa: F401
 import bike_pipeline.graph.models  # noqa: F401
+import bike_pipeline.privacy.models  # noqa: F401
