@@ -1,0 +1,59 @@
+"""The pseudonymised BI events and the encrypted analytics customers as assets."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
+from bike_pipeline.defs.resources import PostgresResource
+from bike_pipeline.privacy.analytics_build import fill_analytics_customers
+from bike_pipeline.privacy.bi_build import build_bi_events
+from bike_pipeline.privacy.roles import ensure_roles
+
+CUSTOMERS = dg.AssetKey("customers")
+
+
+@dg.asset(
+    group_name="privacy",
+    deps=[CUSTOMERS],
+    kinds={"postgres"},
+    description="bi.events: every simulation event with keyed pseudonyms instead of "
+    "personal data, added incrementally; plus the BI views. Readable by bi_reader.",
+)
+def bi_events(
+    postgres: PostgresResource, privacy_keys: PrivacyKeysResource
+) -> dg.MaterializeResult:
+    engine = postgres.engine()
+    result = build_bi_events(engine, privacy_keys.pseudonymiser())
+    ensure_roles(engine)
+    return dg.MaterializeResult(
+        metadata={
+            "events_added": result.added,
+            "events_total": result.total,
+            "key_version": result.key_version,
+            "rebuilt_after_key_change": result.rebuilt,
+        }
+    )
+
+
+@dg.asset(
+    group_name="privacy",
+    deps=[CUSTOMERS],
+    kinds={"postgres"},
+    description="analytics.customers: the customers with personal columns AES-GCM "
+    "encrypted (random IV). Readable by analyst (ciphertext) and data_engineer.",
+)
+def analytics_customers(
+    postgres: PostgresResource, privacy_keys: PrivacyKeysResource
+) -> dg.MaterializeResult:
+    engine = postgres.engine()
+    rows = fill_analytics_customers(engine, privacy_keys.cipher())
+    ensure_roles(engine)
+    return dg.MaterializeResult(metadata={"rows": rows})
+
+
+privacy_tables = dg.define_asset_job(
+    "privacy_tables",
+    selection=dg.AssetSelection.assets(bi_events, analytics_customers),
+    description="Build the pseudonymised bi.events and the encrypted analytics tables.",
+)
