@@ -1,0 +1,143 @@
+"""Ingest one dump file: the code path shared by `bike-pipeline ingest` and the Dagster assets.
+
+Bytes are read in blocks (`records`), parsed column-wise (`parse`), validated vectorised
+(`customer_rules`, `bike_rules`, `unique_keys`) and loaded with COPY (`loader`), all in
+one transaction per file. Whole-file problems raise `UnusableInputFile` before anything
+is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import sqlalchemy as sa
+
+from bike_pipeline.ingest.bike_rules import validate_bikes
+from bike_pipeline.ingest.customer_rules import validate_customers
+from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.loader import TableLoader
+from bike_pipeline.ingest.parse import parse_block
+from bike_pipeline.ingest.records import BLOCK_SIZE, DumpReader, RawReject, raw_records
+from bike_pipeline.ingest.result import IngestResult
+from bike_pipeline.ingest.specs import SPECS, DumpSpec
+from bike_pipeline.ingest.unique_keys import SeenKeys
+from bike_pipeline.ingest.verdicts import Verdicts
+
+log = logging.getLogger(__name__)
+
+VALIDATORS: dict[str, Callable[[pa.Table, Verdicts], pa.Table]] = {
+    "customers": validate_customers,
+    "bikes": validate_bikes,
+}
+
+
+def kind_of_header(path: str | Path, header: list[str]) -> str:
+    """`customers` or `bikes`: the file whose required columns the header holds."""
+    for spec in SPECS.values():
+        if set(spec.columns) <= set(header):
+            return spec.kind
+    raise UnusableInputFile(path, "header has neither the customers nor the bikes columns")
+
+
+def detect_kind(path: str | Path) -> str:
+    """Which dump file this is, recognised by its header."""
+    with DumpReader(path) as reader:
+        return kind_of_header(path, reader.header)
+
+
+def _check_header(path: Path, header: list[str], spec: DumpSpec) -> tuple[str, ...]:
+    """Raise on a duplicated or missing column; return the ignored extra columns."""
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise UnusableInputFile(path, f"column {repeated[0]!r} appears more than once")
+    missing = [name for name in spec.columns if name not in header]
+    if missing:
+        raise UnusableInputFile(
+            path,
+            f"required column {missing[0]!r} is missing (a {spec.kind} file needs all of "
+            f"{', '.join(spec.columns)})",
+        )
+    extra = tuple(name for name in header if name not in spec.columns)
+    if extra:
+        log.warning("%s: ignoring unknown columns %s", path.name, ", ".join(extra))
+    return extra
+
+
+def _decoded(raw: bytes) -> str:
+    """Raw row text for the rejects table: bad bytes as \\xNN, NUL spelled out."""
+    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+
+
+def _rejects_table(rejects: list[RawReject]) -> pa.Table:
+    return pa.table(
+        {
+            "line_number": pa.array([r.line_number for r in rejects], pa.int32()),
+            "raw_text": pa.array([_decoded(r.raw) for r in rejects], pa.string()),
+            "reason": pa.array([r.reason for r in rejects], pa.string()),
+        }
+    )
+
+
+def ingest_file(
+    engine: sa.Engine, path: str | Path, kind: str, block_size: int = BLOCK_SIZE
+) -> IngestResult:
+    """Validate and load one dump file in one transaction; return its counts."""
+    path = Path(path)
+    spec = SPECS[kind]
+    validate = VALIDATORS[kind]
+    with DumpReader(path, block_size) as reader:
+        ignored = _check_header(path, reader.header, spec)
+        reasons: Counter[str] = Counter()
+        connection = engine.raw_connection()
+        try:
+            loader = TableLoader(connection, spec)
+            seen = SeenKeys(spec.unique)
+            for block in reader.blocks():
+                raw = parse_block(block, reader.header, spec.columns)
+                verdicts = Verdicts(raw.num_rows)
+                typed = validate(raw, verdicts)
+                seen.reject_duplicates(typed, verdicts)
+                fine = verdicts.fine
+                loader.copy_rows(typed.filter(pa.array(fine)), pa.array(block.lines[fine]))
+                rejects = block.rejects + [
+                    RawReject(int(block.lines[i]), block.raw(i), verdicts.reason_of(i))
+                    for i in np.flatnonzero(~fine).tolist()
+                ]
+                reasons.update(r.reason for r in rejects)
+                loader.copy_rejects(_rejects_table(rejects))
+            conflicts = loader.conflicting_lines()
+            if conflicts:
+                texts = raw_records(path, set(conflicts))
+                conflict_rejects = [
+                    RawReject(line, texts[line], reason) for line, reason in conflicts.items()
+                ]
+                reasons.update(conflicts.values())
+                loader.copy_rejects(_rejects_table(conflict_rejects))
+            loaded, updated, unchanged = loader.upsert()
+            loader.store_rejects(path.name, reader.sha256)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+    result = IngestResult(
+        kind=kind,
+        file_name=path.name,
+        file_sha256=reader.sha256,
+        data_rows=reader.data_rows,
+        loaded=loaded,
+        updated=updated,
+        unchanged=unchanged,
+        rejected=sum(reasons.values()),
+        rejects_by_reason=dict(reasons),
+        ignored_columns=ignored,
+    )
+    if not result.balanced:
+        raise RuntimeError(f"{path.name}: counts do not add up to the data rows: {result}")
+    return result

@@ -1,0 +1,289 @@
+"""Split the dump's bytes into CSV records, vectorised, with physical line numbers.
+
+The file is read as bytes in blocks. A newline ends a record when an even number of
+quote characters precedes it in the block (RFC 4180: quotes inside a quoted field are
+doubled, so the parity tells whether we are inside quotes). Every block handed on starts
+at a record start; the incomplete tail is carried into the next block.
+
+Per record it finds, without a Python loop over rows: the physical line number of its
+first line, its field count (commas outside quotes), quotes out of place (a quote that
+neither opens a field, closes one nor is doubled), NUL bytes and undecodable UTF-8. Such
+records are rejected here; the well-formed rest go to the columnar parser.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from bike_pipeline.ingest.errors import UnusableInputFile
+
+BOM = codecs.BOM_UTF8
+BLOCK_SIZE = 16 * 2**20
+_NL, _CR, _QUOTE, _COMMA, _NUL = 10, 13, 34, 44, 0
+
+UNDECODABLE = "row: undecodable bytes (not UTF-8)"
+NUL_BYTE = "row: contains a NUL byte"
+MALFORMED_QUOTES = "row: malformed quoting"
+
+
+def field_count_reason(expected: int, got: int) -> str:
+    return f"row: wrong number of fields (expected {expected}, got {got})"
+
+
+@dataclass(frozen=True)
+class RawReject:
+    """A record rejected before parsing: where it starts, its bytes, and why."""
+
+    line_number: int
+    raw: bytes
+    reason: str
+
+
+@dataclass
+class RecordBlock:
+    """Complete records of one block: the well-formed ones for the parser, the rest rejected."""
+
+    data: bytes
+    starts: np.ndarray
+    ends: np.ndarray
+    lines: np.ndarray
+    quoted_newlines: bool
+    rejects: list[RawReject] = field(default_factory=list)
+
+    def parser_input(self) -> bytes:
+        """The well-formed records, one per line, for the columnar parser."""
+        if not self.rejects:
+            return self.data  # blank lines are skipped by the parser as by the scan
+        if len(self.starts) == 0:
+            return b""
+        view = memoryview(self.data)
+        spans = zip(self.starts.tolist(), self.ends.tolist(), strict=True)
+        return b"\n".join(view[start:end] for start, end in spans)
+
+    def raw(self, index: int) -> bytes:
+        return self.data[self.starts[index] : self.ends[index]]
+
+
+def _undecodable_positions(view: memoryview, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+    """Indexes of the records holding bytes that are not UTF-8 (one decode of the block)."""
+    bad: list[int] = []
+    position = 0
+    end = int(ends[-1]) if len(ends) else 0
+    while position < end:
+        try:
+            codecs.utf_8_decode(view[position:end], "strict", True)
+            break
+        except UnicodeDecodeError as error:
+            record = int(np.searchsorted(starts, position + error.start, side="right")) - 1
+            bad.append(record)
+            position = int(starts[record + 1]) if record + 1 < len(starts) else end
+    return bad
+
+
+def _misplaced_quotes(arr: np.ndarray, quotes: np.ndarray, limit: int) -> np.ndarray:
+    """Positions of quotes that neither open a field, close one, nor are doubled."""
+    quotes = quotes[quotes < limit]
+    if len(quotes) == 0:
+        return quotes
+    index = np.arange(len(quotes))
+    opening = (index & 1) == 0
+    previous = np.where(quotes > 0, arr[np.maximum(quotes - 1, 0)], _NL)
+    following = np.where(quotes + 1 < len(arr), arr[np.minimum(quotes + 1, len(arr) - 1)], _NL)
+    follows_quote = np.zeros(len(quotes), bool)
+    follows_quote[1:] = quotes[1:] == quotes[:-1] + 1
+    precedes_quote = np.zeros(len(quotes), bool)
+    precedes_quote[:-1] = quotes[:-1] + 1 == quotes[1:]
+    opens_well = (previous == _COMMA) | (previous == _NL) | follows_quote
+    closes_well = (following == _COMMA) | (following == _NL) | (following == _CR) | precedes_quote
+    return quotes[np.where(opening, ~opens_well, ~closes_well)]
+
+
+class DumpReader:
+    """Reads one dump file as bytes: its header, then blocks of complete records.
+
+    `sha256` and `data_rows` are complete once the blocks have been consumed.
+    """
+
+    def __init__(self, path: str | Path, block_size: int = BLOCK_SIZE) -> None:
+        self.path = Path(path)
+        self.block_size = block_size
+        self._hash = hashlib.sha256()
+        self.data_rows = 0
+        self._handle: BinaryIO | None = None
+        self._carry = b""
+        self._lines_before = 0
+        try:
+            self._handle = self.path.open("rb")
+        except FileNotFoundError:
+            raise UnusableInputFile(self.path, "file not found") from None
+        except IsADirectoryError:
+            raise UnusableInputFile(self.path, "is a directory, not a CSV file") from None
+        except OSError as error:
+            raise UnusableInputFile(self.path, f"cannot be read ({error.strerror})") from None
+        self.header = self._read_header()
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def __enter__(self) -> DumpReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read(self) -> bytes:
+        assert self._handle is not None
+        block = self._handle.read(self.block_size)
+        self._hash.update(block)
+        return block
+
+    def _read_header(self) -> list[str]:
+        buffer = self._read()
+        if buffer.startswith(BOM):
+            buffer = buffer[len(BOM) :]
+        while True:
+            arr = np.frombuffer(buffer, np.uint8)
+            newlines = np.flatnonzero(arr == _NL)
+            quotes = np.flatnonzero(arr == _QUOTE)
+            even = (np.searchsorted(quotes, newlines) & 1) == 0
+            ends = newlines[even]
+            if len(ends):
+                end = int(ends[0])
+                break
+            more = self._read()
+            if not more:
+                end = len(buffer)
+                break
+            buffer += more
+        if not buffer.strip():
+            raise UnusableInputFile(self.path, "empty file, no header row")
+        try:
+            text = buffer[:end].decode("utf-8")
+        except UnicodeDecodeError:
+            raise UnusableInputFile(
+                self.path, "not a UTF-8 CSV file (header undecodable)"
+            ) from None
+        if "\x00" in text:
+            raise UnusableInputFile(self.path, "not a CSV file (binary data in the header)")
+        try:
+            header = next(csv.reader([text.rstrip("\r")], strict=True))
+        except (csv.Error, StopIteration):
+            raise UnusableInputFile(self.path, "not a CSV file (header row unreadable)") from None
+        self._carry = buffer[end + 1 :] if end < len(buffer) else b""
+        self._lines_before = int(buffer.count(b"\n", 0, end + 1)) if end < len(buffer) else 1
+        return [name.strip() for name in header]
+
+    def blocks(self) -> Iterator[RecordBlock]:
+        """Blocks of complete records; each record rejected here is listed on its block."""
+        expected_fields = len(self.header)
+        buffer = self._carry
+        self._carry = b""
+        eof = False
+        while not eof or buffer:
+            if not eof:
+                more = self._read()
+                eof = not more
+                buffer = buffer + more if buffer else more
+            block = self._split(buffer, eof, expected_fields)
+            if block is None:
+                continue
+            consumed, record_block = block
+            buffer = buffer[consumed:]
+            if record_block is not None:
+                yield record_block
+            if eof and not buffer:
+                break
+        self.close()
+
+    def _split(
+        self, buffer: bytes, final: bool, expected_fields: int
+    ) -> tuple[int, RecordBlock | None] | None:
+        arr = np.frombuffer(buffer, np.uint8)
+        newlines = np.flatnonzero(arr == _NL)
+        quotes = np.flatnonzero(arr == _QUOTE)
+        terminators = (
+            newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if len(quotes) else newlines
+        )
+        if final and (len(terminators) == 0 or terminators[-1] != len(arr) - 1) and len(arr):
+            terminators = np.append(terminators, len(arr))  # the last record has no newline
+        if len(terminators) == 0:
+            return None  # one record longer than the block: read more
+        consumed = int(terminators[-1]) + 1 if terminators[-1] < len(arr) else len(arr)
+        starts = np.empty(len(terminators), np.int64)
+        starts[0] = 0
+        starts[1:] = terminators[:-1] + 1
+        ends = terminators.astype(np.int64)
+        has_cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == _CR)
+        ends = ends - has_cr
+        lines = self._lines_before + np.searchsorted(newlines, starts) + 1
+        self._lines_before += int(np.searchsorted(newlines, consumed, side="left"))
+        real_terminators = int(np.count_nonzero(terminators < len(arr)))
+        quoted_newlines = int(np.searchsorted(newlines, consumed)) > real_terminators
+
+        keep = ends > starts  # blank lines are no rows
+        rejected = np.zeros(len(starts), np.int16)
+        reasons: list[str] = ["", UNDECODABLE, NUL_BYTE, MALFORMED_QUOTES]
+
+        def mark(positions: np.ndarray, code: int) -> None:
+            records = np.searchsorted(starts, positions, side="right") - 1
+            records = records[rejected[records] == 0]
+            rejected[records] = code
+
+        view = memoryview(buffer)
+        bad = np.asarray(_undecodable_positions(view, starts, ends), np.int64)
+        rejected[bad] = 1
+        mark(np.flatnonzero(arr[:consumed] == _NUL), 2)
+        if len(quotes):
+            mark(_misplaced_quotes(arr, quotes, consumed), 3)
+            quote_counts = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
+            odd = (quote_counts & 1) == 1
+            rejected[odd & (rejected == 0)] = 3
+            commas = np.flatnonzero(arr[:consumed] == _COMMA)
+            commas = commas[(np.searchsorted(quotes, commas) & 1) == 0]
+        else:
+            commas = np.flatnonzero(arr[:consumed] == _COMMA)
+        fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+        for count in np.unique(fields[keep & (rejected == 0) & (fields != expected_fields)]):
+            reasons.append(field_count_reason(expected_fields, int(count)))
+            rejected[keep & (rejected == 0) & (fields == count)] = len(reasons) - 1
+
+        rows = keep
+        self.data_rows += int(rows.sum())
+        raw_rejects = [
+            RawReject(int(lines[i]), bytes(view[starts[i] : ends[i]]), reasons[rejected[i]])
+            for i in np.flatnonzero(rows & (rejected != 0)).tolist()
+        ]
+        good = rows & (rejected == 0)
+        block = RecordBlock(
+            data=buffer[:consumed],
+            starts=starts[good],
+            ends=ends[good],
+            lines=lines[good],
+            quoted_newlines=quoted_newlines,
+            rejects=raw_rejects,
+        )
+        return consumed, block
+
+
+def raw_records(path: str | Path, line_numbers: set[int]) -> dict[int, bytes]:
+    """The raw bytes of the records starting on the given lines (a second, rare pass)."""
+    found: dict[int, bytes] = {}
+    with DumpReader(path) as reader:
+        for block in reader.blocks():
+            for index in np.flatnonzero(np.isin(block.lines, list(line_numbers))).tolist():
+                found[int(block.lines[index])] = block.raw(index)
+    return found
