@@ -10,6 +10,7 @@ _PENDING = sa.text("""
     SELECT
         coalesce((SELECT last_rental_id FROM core.graph_link_cursors WHERE graph_name = :g), 0),
         coalesce((SELECT max(rental_id) FROM core.rentals), 0),
+        (SELECT count(*) FROM core.graph_open_rentals WHERE graph_name = :g),
         (SELECT count(*) FROM core.graph_open_rentals o JOIN core.rentals r USING (rental_id)
          WHERE o.graph_name = :g AND r.ended_at IS NOT NULL)
 """)
@@ -19,6 +20,7 @@ _PENDING = sa.text("""
 class PendingLinks:
     cursor: int
     newest_rental_id: int
+    linked_open: int
     newly_ended: int
 
     @property
@@ -27,12 +29,16 @@ class PendingLinks:
 
     @property
     def run_key(self) -> str:
-        """Changes whenever a sync would change something, so each state starts one run."""
-        return f"{self.cursor}-{self.newest_rental_id}-{self.newly_ended}"
+        """Never repeats for a state with work, so Dagster starts one run per such state.
+
+        Between two cursor moves the linked-open count only falls (each synced end leaves
+        the set), so a later batch of ends cannot reuse an earlier key.
+        """
+        return f"{self.cursor}-{self.newest_rental_id}-{self.linked_open}-{self.newly_ended}"
 
 
 def pending_links(engine: sa.Engine, graph_name: str) -> PendingLinks:
     """Index lookups only: the cursor, max(rental_id), and the open set (at most one per bike)."""
     with engine.connect() as conn:
-        cursor, newest, ended = conn.execute(_PENDING, {"g": graph_name}).one()
-    return PendingLinks(cursor=int(cursor), newest_rental_id=int(newest), newly_ended=int(ended))
+        cursor, newest, linked_open, ended = conn.execute(_PENDING, {"g": graph_name}).one()
+    return PendingLinks(int(cursor), int(newest), int(linked_open), int(ended))

@@ -110,8 +110,8 @@ def synthetic_week(
     hour = np.where(rush, hour, rng.uniform(6, 23, rentals))
     minutes = np.sort(day * 1440 + np.clip(hour, 0, 23.99) * 60).astype(np.int64)
     duration = 5 + rng.exponential(20, rentals).astype(np.int64)
-    customer = rng.zipf(1.6, rentals) % customers + 1
-    bike = rng.zipf(1.3, rentals) % bikes + 1
+    customer = (rng.zipf(1.6, rentals) - 1) % customers + 1
+    bike = (rng.zipf(1.3, rentals) - 1) % bikes + 1
     open_from = rentals - still_open
     customer[open_from:] = rng.choice(customers, still_open, replace=False) + 1
     bike[open_from:] = rng.choice(bikes, still_open, replace=False) + 1
