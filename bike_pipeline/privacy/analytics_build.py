@@ -23,7 +23,7 @@ from bike_pipeline.privacy.cipher import PiiCipher
 from bike_pipeline.privacy.copy_rows import copy_rows
 
 COLUMNS = (*PLAIN_COLUMNS, *ENCRYPTED_COLUMNS)
-_STREAM_ROWS = 20_000
+_STREAMING = {"stream_results": True, "yield_per": 20_000}
 
 
 def plaintext(value: object) -> str:
@@ -38,8 +38,9 @@ def customer_rows(
 ) -> Iterator[tuple[object, ...]]:
     """Each core customer as a row of COLUMNS, personal values passed through `encode`."""
     plain_count = len(PLAIN_COLUMNS)
-    result = conn.execution_options(stream_results=True, yield_per=_STREAM_ROWS).execute(
-        sa.text(f"SELECT {', '.join(COLUMNS)} FROM core.customers ORDER BY customer_id")
+    result = conn.execute(
+        sa.text(f"SELECT {', '.join(COLUMNS)} FROM core.customers ORDER BY customer_id"),
+        execution_options=_STREAMING,
     )
     for row in result:
         yield (
@@ -51,7 +52,7 @@ def customer_rows(
 def copy_customers(conn: sa.Connection, table: str, encode: Callable[[str], str]) -> int:
     """TRUNCATE `table` and COPY every core customer into it; rows written."""
     conn.execute(sa.text(f"TRUNCATE {table}"))
-    return copy_rows(conn, table, COLUMNS, list(customer_rows(conn, encode)))
+    return copy_rows(conn, table, COLUMNS, customer_rows(conn, encode))
 
 
 def fill_analytics_customers(engine: sa.Engine, cipher: PiiCipher) -> int:

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 PSEUDONYM_COLUMNS = ("customer", "bsn", "iban", "email", "name", "phone")
 _TEMP_TABLE = "pg_temp.bi_customer_pseudonyms"
-_STREAM_ROWS = 20_000
+_STREAMING = {"stream_results": True, "yield_per": 20_000}
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,16 @@ def write_customer_pseudonyms(
             + ") ON COMMIT DROP"
         )
     )
-    customers = conn.execution_options(stream_results=True, yield_per=_STREAM_ROWS).execute(
+    customers = conn.execute(
         sa.text(
             "SELECT c.customer_id, c.bsn, c.iban, c.email, c.first_name, c.last_name, c.phone "
             "FROM core.customers c WHERE c.customer_id IN ("
             "  SELECT customer_id FROM core.events WHERE event_id > :low AND event_id <= :high)"
         ),
         {"low": low, "high": high},
+        execution_options=_STREAMING,
     )
-    rows = list(pseudonym_rows(pseudonymiser, customers))
+    rows = pseudonym_rows(pseudonymiser, customers)
     return copy_rows(conn, _TEMP_TABLE, ("customer_id", *PSEUDONYM_COLUMNS), rows)
 
 

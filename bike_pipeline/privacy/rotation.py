@@ -44,12 +44,15 @@ def rotate_pii_key(engine: sa.Engine, old: PiiCipher, new: PiiCipher) -> int:
                 f"SELECT customer_id, {columns} FROM {CUSTOMERS_TABLE} WITH NO DATA"
             )
         )
-        rows = conn.execute(sa.text(f"SELECT customer_id, {columns} FROM {CUSTOMERS_TABLE}"))
+        rows = conn.execute(
+            sa.text(f"SELECT customer_id, {columns} FROM {CUSTOMERS_TABLE}"),
+            execution_options={"stream_results": True, "yield_per": 20_000},
+        )
         count = copy_rows(
             conn,
             f"pg_temp.{_TEMP_TABLE}",
             ("customer_id", *ENCRYPTED_COLUMNS),
-            [_reencrypt_row(row, old, new) for row in rows],
+            (_reencrypt_row(row, old, new) for row in rows),
         )
         assignments = ", ".join(f"{c} = r.{c}" for c in ENCRYPTED_COLUMNS)
         conn.execute(
