@@ -1,0 +1,155 @@
+"""Running simulation ticks against the database: the one code path of the CLI and Dagster.
+
+Loads (or resumes) the world, steps the engine, commits ticks (each tick when paced, in
+batches of whole ticks when running as fast as possible), then hands the outbox to the
+events relay. Redis being down never stops the simulation: the events wait in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import redis
+import sqlalchemy as sa
+
+from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_pending
+from bike_pipeline.events.stream import reset_stream
+from bike_pipeline.simulation import engine as sim_engine
+from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.persistence import SimulationWriter, reset_simulation
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.tick_events import EVENT_TYPES, TickEvents
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX_TICKS = TICKS_PER_DAY
+BATCH_MAX_EVENTS = 50_000
+BATCH_MAX_SECONDS = 0.5
+RELAY_RETRY_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SimulationRequest:
+    """What to run. `until_tick` (exclusive) caps a live window; `anchor` = (epoch seconds,
+    tick) pins when that tick is due, so paced runs keep the wall clock across runs."""
+
+    ticks: int
+    seed: int = 42
+    scenario: str = DEFAULT_SCENARIO
+    pace_s: float = 0.0
+    reset: bool = False
+    until_tick: int | None = None
+    anchor: tuple[float, int] | None = None
+
+
+@dataclass
+class SimulationResult:
+    first_tick: int
+    next_tick: int
+    events: int = 0
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_TYPES, 0))
+    relayed: int = 0
+    relay_ok: bool = True
+
+    @property
+    def ticks(self) -> int:
+        return self.next_tick - self.first_tick
+
+
+def ticks_for(days: float | None, ticks: int | None) -> int:
+    """`--ticks` wins over `--days`; one day is 72 ticks."""
+    if ticks is not None:
+        return ticks
+    return round((days or 0) * TICKS_PER_DAY)
+
+
+class _Relay:
+    """Calls the events relay after commits; remembers an outage and retries later."""
+
+    def __init__(self, db: sa.Engine, client: redis.Redis | None) -> None:
+        self.db = db
+        self.client = client
+        self.retry_at = 0.0
+        self.ok = client is not None
+
+    def __call__(self, result: SimulationResult, force: bool = False) -> None:
+        if self.client is None or (not force and time.monotonic() < self.retry_at):
+            return
+        try:
+            result.relayed += relay_pending(self.db, self.client)
+            self.ok = True
+        except (redis.RedisError, StreamAheadOfDatabase) as error:
+            if self.ok:
+                log.warning("events stay in the outbox, relay failed: %s", error)
+            self.ok = False
+            self.retry_at = time.monotonic() + RELAY_RETRY_SECONDS
+
+
+def _reset(db: sa.Engine, client: redis.Redis | None) -> None:
+    reset_simulation(db)
+    if client is not None:
+        try:
+            reset_stream(client)
+        except redis.RedisError as error:
+            log.warning("could not drop the old events stream: %s", error)
+
+
+def run_simulation(
+    db: sa.Engine,
+    request: SimulationRequest,
+    redis_client: redis.Redis | None = None,
+    on_tick: Callable[[TickEvents], None] | None = None,
+) -> SimulationResult:
+    """Run `request.ticks` ticks after the last committed one; see the module docstring."""
+    scenario = load_scenario(request.scenario)
+    if request.reset:
+        _reset(db, redis_client)
+    relay = _Relay(db, redis_client)
+    with SimulationWriter(db, scenario, request.seed, request.scenario) as writer:
+        state = writer.open_world()
+        first = state.next_tick
+        count = request.ticks
+        if request.until_tick is not None:
+            count = max(0, min(count, request.until_tick - first))
+        result = SimulationResult(first_tick=first, next_tick=first)
+        anchor_time, anchor_tick = request.anchor or (time.time(), first)
+        batch: list[TickEvents] = []
+        batch_events = 0
+        last_commit = time.monotonic()
+        for tick in range(first, first + count):
+            if request.pace_s > 0:
+                delay = anchor_time + (tick - anchor_tick) * request.pace_s - time.time()
+                if delay > 0:
+                    time.sleep(delay)
+            events = sim_engine.step(state, scenario, request.seed, tick)
+            batch.append(events)
+            batch_events += len(events)
+            if (
+                request.pace_s > 0
+                or len(batch) >= BATCH_MAX_TICKS
+                or batch_events >= BATCH_MAX_EVENTS
+                or time.monotonic() - last_commit >= BATCH_MAX_SECONDS
+            ):
+                writer.commit(batch, state)
+                _count(result, batch)
+                batch, batch_events = [], 0
+                last_commit = time.monotonic()
+                relay(result)
+            if on_tick is not None:
+                on_tick(events)
+        writer.commit(batch, state)
+        _count(result, batch)
+    relay(result, force=True)
+    result.relay_ok = relay.ok
+    return result
+
+
+def _count(result: SimulationResult, batch: list[TickEvents]) -> None:
+    for events in batch:
+        result.events += len(events)
+        for name, n in events.counts().items():
+            result.counts[name] += n
+        result.next_tick = events.tick + 1
