@@ -35,14 +35,16 @@ END
 $$"""
 
 
-def ensure_roles(engine: sa.Engine) -> None:
+def ensure_roles(
+    engine: sa.Engine, role_schemas: dict[str, tuple[str, ...]] = ROLE_SCHEMAS
+) -> None:
     """Create the roles if missing and grant each its schemas in this database; idempotent."""
-    for role in ROLE_SCHEMAS:
+    for role in role_schemas:
         with engine.begin() as conn:
             conn.execute(sa.text(_CREATE_ROLE.format(role=role)))
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('bike_pipeline.roles'))"))
-        for role, schemas in ROLE_SCHEMAS.items():
+        for role, schemas in role_schemas.items():
             for schema in schemas:
                 conn.execute(sa.text(f"GRANT USAGE ON SCHEMA {schema} TO {role}"))
                 conn.execute(sa.text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}"))

@@ -1,0 +1,101 @@
+"""Each role reads exactly its schemas; PostgreSQL refuses the rest with SQLSTATE 42501."""
+
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from bike_pipeline.privacy.roles import ROLE_SCHEMAS, ensure_roles
+
+INSUFFICIENT_PRIVILEGE = "42501"
+RELATIONS = {
+    "core": "core.customers",
+    "bi": "bi.events",
+    "bi_view": "bi.top_riders",
+    "analytics": "analytics.customers",
+}
+ALLOWED = {
+    "bi_reader": {"bi", "bi_view"},
+    "analyst": {"analytics"},
+    "data_engineer": {"core", "bi", "bi_view", "analytics"},
+}
+
+
+@pytest.fixture
+def with_roles(engine: sa.Engine) -> sa.Engine:
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE OR REPLACE VIEW bi.top_riders AS SELECT 1 AS x"))
+    ensure_roles(engine)
+    return engine
+
+
+def _select_as(engine: sa.Engine, role: str, relation: str) -> str | None:
+    """None when the SELECT works, else the SQLSTATE."""
+    with engine.connect() as conn:
+        conn.execute(sa.text(f"SET ROLE {role}"))
+        try:
+            conn.execute(sa.text(f"SELECT * FROM {relation} LIMIT 1")).all()
+            return None
+        except sa.exc.DBAPIError as error:
+            return error.orig.pgcode
+        finally:
+            conn.rollback()
+
+
+@pytest.mark.parametrize("role", sorted(ALLOWED))
+def test_each_role_reads_exactly_its_schemas(with_roles: sa.Engine, role: str) -> None:
+    outcome = {name: _select_as(with_roles, role, rel) for name, rel in RELATIONS.items()}
+    assert outcome == {
+        name: None if name in ALLOWED[role] else INSUFFICIENT_PRIVILEGE for name in RELATIONS
+    }
+
+
+def test_tables_created_later_follow_the_default_privileges(with_roles: sa.Engine) -> None:
+    with with_roles.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE bi.later (x int)"))
+        conn.execute(sa.text("CREATE TABLE analytics.later (x int)"))
+    assert _select_as(with_roles, "bi_reader", "bi.later") is None
+    assert _select_as(with_roles, "bi_reader", "analytics.later") == INSUFFICIENT_PRIVILEGE
+    assert _select_as(with_roles, "analyst", "analytics.later") is None
+    assert _select_as(with_roles, "analyst", "bi.later") == INSUFFICIENT_PRIVILEGE
+
+
+def test_roles_are_created_idempotently_and_race_safely(engine: sa.Engine) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    roles = {f"t_reader_{suffix}": ("bi",), f"t_analyst_{suffix}": ("analytics",)}
+    errors: list[BaseException] = []
+
+    def create() -> None:
+        try:
+            ensure_roles(engine, roles)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ensure_roles(engine, roles)
+        assert errors == []
+        with engine.connect() as conn:
+            found = conn.execute(
+                sa.text("SELECT count(*) FROM pg_roles WHERE rolname = ANY(:names)"),
+                {"names": list(roles)},
+            ).scalar_one()
+        assert found == 2
+    finally:
+        with engine.begin() as conn:
+            for role in roles:
+                conn.execute(sa.text(f"DROP OWNED BY {role}"))
+                conn.execute(sa.text(f"DROP ROLE {role}"))
+
+
+def test_the_contract_roles_are_the_three_of_section_4() -> None:
+    assert {r: set(s) for r, s in ROLE_SCHEMAS.items()} == {
+        "bi_reader": {"bi"},
+        "analyst": {"analytics"},
+        "data_engineer": {"core", "bi", "analytics"},
+    }
