@@ -11,7 +11,7 @@ from falkordb import Graph
 from bike_pipeline.db.models import Rental
 from bike_pipeline.graph import links
 from bike_pipeline.graph.sync import sync_graph
-from bike_pipeline_tests.graph.conftest import (
+from bike_pipeline_tests.graph.graph_rows import (
     WEEK_START,
     database_relations,
     graph_relations,

@@ -10,7 +10,7 @@ from falkordb import Graph
 
 from bike_pipeline.graph.matches import Match, UnknownCustomerError, find_matches, match_pages
 from bike_pipeline.graph.sync import sync_graph
-from bike_pipeline_tests.graph.conftest import (
+from bike_pipeline_tests.graph.graph_rows import (
     insert_bikes,
     insert_customers,
     insert_rentals,

@@ -10,7 +10,7 @@ from falkordb import Graph
 from bike_pipeline.db.models import Rental
 from bike_pipeline.graph.pending import PendingLinks, pending_links
 from bike_pipeline.graph.sync import sync_graph
-from bike_pipeline_tests.graph.conftest import (
+from bike_pipeline_tests.graph.graph_rows import (
     WEEK_START,
     insert_bikes,
     insert_customers,

@@ -7,7 +7,7 @@ from falkordb import Graph
 
 from bike_pipeline.db.models import Bike, Customer
 from bike_pipeline.graph.sync import sync_graph
-from bike_pipeline_tests.graph.conftest import (
+from bike_pipeline_tests.graph.graph_rows import (
     database_relations,
     graph_ids,
     graph_relations,
