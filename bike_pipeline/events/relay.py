@@ -2,27 +2,35 @@
 
 The simulation commits each tick's events with their ids in `core.event_outbox`. The
 relay takes the outbox in `event_id` order, publishes each event on its type channel and
-appends it to the stream, and only then deletes those outbox rows, in the same database
-transaction that read them. A crash or a Redis outage between the two steps leaves the
-rows in place: the next call publishes them again (the stream refuses the repeats,
-consumers drop repeats by `event_id`), so delivery is at-least-once and nothing is lost.
+appends it to the stream, and only after Redis has confirmed a batch deletes its outbox
+rows. A crash or a Redis outage in between leaves the rows in place: the next call
+publishes them again (the stream refuses the repeats, consumers drop repeats by
+`event_id`), so delivery is at-least-once and nothing committed is lost.
 
-One relay at a time (a transaction-level advisory lock): two relays working on different
-batches would append to the stream out of order, and Redis refuses an id below the top.
+The database and Redis work overlap: while Redis runs batch k's script (in a worker
+thread; both drivers release the GIL while waiting), the relay reads batch k+1 and then
+deletes batch k-1's rows.
+
+One relay at a time (an advisory lock): two relays working on different batches would
+append to the stream out of order, and Redis refuses an id below the stream's top.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import redis
 import sqlalchemy as sa
 
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
-from bike_pipeline.events.payload import SIM_TIME_ZONE, pending_batch_sql
-from bike_pipeline.events.publisher import EventPublisher, PendingEvent
+from bike_pipeline.events.payload import SIM_TIME_ZONE, batch_after_sql
+from bike_pipeline.events.publisher import EventPublisher
 from bike_pipeline.events.stream import last_stream_event_id
 
 log = logging.getLogger(__name__)
@@ -32,23 +40,22 @@ RELAY_LOCK = "bike_pipeline.events.relay"
 IDLE_INTERVAL_S = 0.2
 MAX_RETRY_INTERVAL_S = 5.0
 
-_BATCH = sa.text(pending_batch_sql())
-_DELETE = sa.text(f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(:ids)")
-_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+_BATCH = sa.text(batch_after_sql())
+_DELETE = sa.text(
+    f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(CAST(:ids AS bigint[]))"
+)
 _MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.events")
-_SIM_TIME_ZONE = sa.text(f"SET LOCAL TIME ZONE '{SIM_TIME_ZONE}'")
 
 
 class StreamAheadOfDatabase(RuntimeError):
     """The stream holds event ids the database never had: the simulation was reset."""
 
 
-def _check_stream_matches(engine: sa.Engine, client: redis.Redis, keys: EventKeys) -> None:
+def _check_stream_matches(conn: sa.Connection, client: redis.Redis, keys: EventKeys) -> None:
     stream_top = last_stream_event_id(client, keys)
     if not stream_top:
         return
-    with engine.connect() as conn:
-        database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
+    database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
     if stream_top > database_top:
         raise StreamAheadOfDatabase(
             f"the Redis stream {keys.stream!r} already holds event ids up to {stream_top}, "
@@ -58,19 +65,39 @@ def _check_stream_matches(engine: sa.Engine, client: redis.Redis, keys: EventKey
         )
 
 
-def _relay_batch(engine: sa.Engine, publisher: EventPublisher, batch_size: int) -> int:
-    with engine.begin() as conn:
-        conn.execute(_LOCK, {"name": RELAY_LOCK})
-        conn.execute(_SIM_TIME_ZONE)
-        batch: list[PendingEvent] = [
-            (int(event_id), event_type, payload)
-            for event_id, event_type, payload in conn.execute(_BATCH, {"limit": batch_size})
-        ]
-        if not batch:
-            return 0
-        publisher.publish(batch)  # a Redis error rolls back: the rows stay pending
-        conn.execute(_DELETE, {"ids": [event_id for event_id, _, _ in batch]})
-    return len(batch)
+@contextmanager
+def _relay_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """An autocommit connection holding the relay lock, its time zone that of `sim_time`."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        conn.execute(sa.text("SELECT pg_advisory_lock(hashtext(:name))"), {"name": RELAY_LOCK})
+        try:
+            conn.execute(sa.text(f"SET TIME ZONE '{SIM_TIME_ZONE}'"))
+            yield conn
+        finally:
+            conn.execute(sa.text("RESET TIME ZONE"))
+            conn.execute(
+                sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": RELAY_LOCK}
+            )
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Pending events as PostgreSQL aggregated them: ids as array text, payloads by line."""
+
+    count: int
+    last_event_id: int
+    ids: str
+    payload_lines: str
+
+
+def _read_batch(conn: sa.Connection, after: int, batch_size: int) -> _Batch | None:
+    count, last, ids, lines = conn.execute(_BATCH, {"after": after, "limit": batch_size}).one()
+    return _Batch(count, last, ids, lines) if count else None
+
+
+def _delete(conn: sa.Connection, batch: _Batch) -> None:
+    conn.execute(_DELETE, {"ids": batch.ids})
 
 
 def relay_pending(
@@ -85,14 +112,26 @@ def relay_pending(
     the outbox for a later call) and `StreamAheadOfDatabase` after a simulation reset
     whose stream was not dropped.
     """
-    _check_stream_matches(engine, redis_client, keys)
     publisher = EventPublisher(redis_client, keys)
     relayed = 0
-    while True:
-        done = _relay_batch(engine, publisher, batch_size)
-        relayed += done
-        if done < batch_size:
-            return relayed
+    with _relay_connection(engine) as conn, ThreadPoolExecutor(1, "event-relay") as redis_side:
+        _check_stream_matches(conn, redis_client, keys)
+        batch = _read_batch(conn, 0, batch_size)
+        publishing: tuple[Future[int], _Batch] | None = None
+        while batch or publishing:
+            published = None
+            if publishing:
+                publishing[0].result()  # a Redis error propagates: those rows stay pending
+                published = publishing[1]
+            publishing = None
+            if batch:
+                publishing = (redis_side.submit(publisher.publish, batch.payload_lines), batch)
+                full = batch.count == batch_size
+                batch = _read_batch(conn, batch.last_event_id, batch_size) if full else None
+            if published:
+                _delete(conn, published)
+                relayed += published.count
+    return relayed
 
 
 def relay_forever(
