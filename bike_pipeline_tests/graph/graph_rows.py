@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -11,8 +13,20 @@ import sqlalchemy as sa
 from falkordb import Graph
 
 from bike_pipeline.db.models import Bike, Customer, Rental
+from bike_pipeline.graph.connection import graph_exists, open_graph
 
 WEEK_START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
+
+
+@contextmanager
+def temporary_graph(url: str) -> Iterator[Graph]:
+    """A graph with a unique name on the server at `url`; deleted afterwards."""
+    graph = open_graph(url, f"test_{uuid.uuid4().hex[:12]}")
+    try:
+        yield graph
+    finally:
+        if graph_exists(graph):
+            graph.delete()
 
 
 def insert_customers(engine: sa.Engine, ids: Sequence[int]) -> None:
