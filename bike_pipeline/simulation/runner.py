@@ -1,13 +1,15 @@
 """Running simulation ticks against the database: the one code path of the CLI and Dagster.
 
-Loads (or resumes) the world, steps the engine, commits ticks (each tick when paced, in
-batches of whole ticks when running as fast as possible), then hands the outbox to the
-events relay. Redis being down never stops the simulation: the events wait in the outbox.
+Loads (or resumes) the world, steps the engine and commits ticks (each tick when paced, in
+batches of whole ticks when running as fast as possible) while the events relay publishes
+the outbox in a background thread. Redis being down never stops the simulation: the
+events wait in the outbox for the relay.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,12 +17,12 @@ from dataclasses import dataclass, field
 import redis
 import sqlalchemy as sa
 
-from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_pending
+from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
 from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.simulation import engine as sim_engine
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.persistence import SimulationWriter, reset_simulation
-from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 from bike_pipeline.simulation.tick_events import EVENT_TYPES, TickEvents
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,6 @@ log = logging.getLogger(__name__)
 BATCH_MAX_TICKS = TICKS_PER_DAY
 BATCH_MAX_EVENTS = 50_000
 BATCH_MAX_SECONDS = 0.5
-RELAY_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -66,26 +67,38 @@ def ticks_for(days: float | None, ticks: int | None) -> int:
     return round((days or 0) * TICKS_PER_DAY)
 
 
-class _Relay:
-    """Calls the events relay after commits; remembers an outage and retries later."""
+class _BackgroundRelay:
+    """The events relay in a thread beside the simulation (`relay_forever`), so publishing
+    overlaps the database work and a Redis outage never delays a tick; `finish` flushes
+    what is left once the last tick is committed."""
 
     def __init__(self, db: sa.Engine, client: redis.Redis | None) -> None:
         self.db = db
         self.client = client
-        self.retry_at = 0.0
+        self.relayed = 0
         self.ok = client is not None
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="event-relay", daemon=True)
+        if client is not None:
+            self.thread.start()
 
-    def __call__(self, result: SimulationResult, force: bool = False) -> None:
-        if self.client is None or (not force and time.monotonic() < self.retry_at):
-            return
+    def _run(self) -> None:
+        assert self.client is not None
         try:
-            result.relayed += relay_pending(self.db, self.client)
-            self.ok = True
+            self.relayed += relay_forever(self.db, self.client, self.stop)
+        except Exception as error:  # the simulation must go on whatever the relay meets
+            log.warning("event relay stopped, events stay in the outbox: %s", error)
+
+    def finish(self) -> None:
+        if self.client is None:
+            return
+        self.stop.set()
+        self.thread.join()
+        try:
+            self.relayed += relay_pending(self.db, self.client)
         except (redis.RedisError, StreamAheadOfDatabase) as error:
-            if self.ok:
-                log.warning("events stay in the outbox, relay failed: %s", error)
+            log.warning("events stay in the outbox, relay failed: %s", error)
             self.ok = False
-            self.retry_at = time.monotonic() + RELAY_RETRY_SECONDS
 
 
 def _reset(db: sa.Engine, client: redis.Redis | None) -> None:
@@ -107,7 +120,22 @@ def run_simulation(
     scenario = load_scenario(request.scenario)
     if request.reset:
         _reset(db, redis_client)
-    relay = _Relay(db, redis_client)
+    relay = _BackgroundRelay(db, redis_client)
+    try:
+        result = _run_ticks(db, request, scenario, on_tick)
+    finally:
+        relay.finish()
+    result.relayed = relay.relayed
+    result.relay_ok = relay.ok
+    return result
+
+
+def _run_ticks(
+    db: sa.Engine,
+    request: SimulationRequest,
+    scenario: Scenario,
+    on_tick: Callable[[TickEvents], None] | None,
+) -> SimulationResult:
     with SimulationWriter(db, scenario, request.seed, request.scenario) as writer:
         state = writer.open_world()
         first = state.next_tick
@@ -137,13 +165,10 @@ def run_simulation(
                 _count(result, batch)
                 batch, batch_events = [], 0
                 last_commit = time.monotonic()
-                relay(result)
             if on_tick is not None:
                 on_tick(events)
         writer.commit(batch, state)
         _count(result, batch)
-    relay(result, force=True)
-    result.relay_ok = relay.ok
     return result
 
 
