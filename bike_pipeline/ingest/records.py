@@ -24,9 +24,11 @@ from typing import BinaryIO
 import numpy as np
 
 from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.record_split import split_records
 
 BOM = codecs.BOM_UTF8
 BLOCK_SIZE = 16 * 2**20
+MAX_RECORD = 2**20  # an unclosed quote longer than this (or a block) is malformed
 _NL, _CR, _QUOTE, _COMMA, _NUL = 10, 13, 34, 44, 0
 
 UNDECODABLE = "row: undecodable bytes (not UTF-8)"
@@ -86,24 +88,6 @@ def _undecodable_positions(view: memoryview, starts: np.ndarray, ends: np.ndarra
             bad.append(record)
             position = int(starts[record + 1]) if record + 1 < len(starts) else end
     return bad
-
-
-def _misplaced_quotes(arr: np.ndarray, quotes: np.ndarray, limit: int) -> np.ndarray:
-    """Positions of quotes that neither open a field, close one, nor are doubled."""
-    quotes = quotes[quotes < limit]
-    if len(quotes) == 0:
-        return quotes
-    index = np.arange(len(quotes))
-    opening = (index & 1) == 0
-    previous = np.where(quotes > 0, arr[np.maximum(quotes - 1, 0)], _NL)
-    following = np.where(quotes + 1 < len(arr), arr[np.minimum(quotes + 1, len(arr) - 1)], _NL)
-    follows_quote = np.zeros(len(quotes), bool)
-    follows_quote[1:] = quotes[1:] == quotes[:-1] + 1
-    precedes_quote = np.zeros(len(quotes), bool)
-    precedes_quote[:-1] = quotes[:-1] + 1 == quotes[1:]
-    opens_well = (previous == _COMMA) | (previous == _NL) | follows_quote
-    closes_well = (following == _COMMA) | (following == _NL) | (following == _CR) | precedes_quote
-    return quotes[np.where(opening, ~opens_well, ~closes_well)]
 
 
 class DumpReader:
@@ -213,26 +197,13 @@ class DumpReader:
         self, buffer: bytes, final: bool, expected_fields: int
     ) -> tuple[int, RecordBlock | None] | None:
         arr = np.frombuffer(buffer, np.uint8)
-        newlines = np.flatnonzero(arr == _NL)
-        quotes = np.flatnonzero(arr == _QUOTE)
-        terminators = (
-            newlines[(np.searchsorted(quotes, newlines) & 1) == 0] if len(quotes) else newlines
-        )
-        if final and (len(terminators) == 0 or terminators[-1] != len(arr) - 1) and len(arr):
-            terminators = np.append(terminators, len(arr))  # the last record has no newline
-        if len(terminators) == 0:
+        split = split_records(arr, final, max(self.block_size, MAX_RECORD))
+        if split is None:
             return None  # one record longer than the block: read more
-        consumed = int(terminators[-1]) + 1 if terminators[-1] < len(arr) else len(arr)
-        starts = np.empty(len(terminators), np.int64)
-        starts[0] = 0
-        starts[1:] = terminators[:-1] + 1
-        ends = terminators.astype(np.int64)
-        has_cr = (ends > starts) & (arr[np.maximum(ends - 1, 0)] == _CR)
-        ends = ends - has_cr
-        lines = self._lines_before + np.searchsorted(newlines, starts) + 1
-        self._lines_before += int(np.searchsorted(newlines, consumed, side="left"))
-        real_terminators = int(np.count_nonzero(terminators < len(arr)))
-        quoted_newlines = int(np.searchsorted(newlines, consumed)) > real_terminators
+        starts, ends, consumed = split.starts, split.ends, split.consumed
+        lines = self._lines_before + split.first_lines + 1
+        self._lines_before += int(np.count_nonzero(arr[:consumed] == _NL))
+        quoted_newlines = split.multiline
 
         keep = ends > starts  # blank lines are no rows
         rejected = np.zeros(len(starts), np.int16)
@@ -247,16 +218,8 @@ class DumpReader:
         bad = np.asarray(_undecodable_positions(view, starts, ends), np.int64)
         rejected[bad] = 1
         mark(np.flatnonzero(arr[:consumed] == _NUL), 2)
-        if len(quotes):
-            mark(_misplaced_quotes(arr, quotes, consumed), 3)
-            quote_counts = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
-            odd = (quote_counts & 1) == 1
-            rejected[odd & (rejected == 0)] = 3
-            commas = np.flatnonzero(arr[:consumed] == _COMMA)
-            commas = commas[(np.searchsorted(quotes, commas) & 1) == 0]
-        else:
-            commas = np.flatnonzero(arr[:consumed] == _COMMA)
-        fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+        rejected[split.malformed & (rejected == 0)] = 3
+        fields = split.fields
         for count in np.unique(fields[keep & (rejected == 0) & (fields != expected_fields)]):
             reasons.append(field_count_reason(expected_fields, int(count)))
             rejected[keep & (rejected == 0) & (fields == count)] = len(reasons) - 1

@@ -24,7 +24,7 @@ VALID_BSNS = (
 )
 
 
-def customer_row(customer_id: int, bsn: str | None = None, **fields: str) -> str:
+def customer_row(customer_id: int, /, bsn: str | None = None, **fields: str) -> str:
     """A valid customers.csv row; keyword arguments replace single fields."""
     values = {
         "customer_id": str(customer_id),
@@ -46,7 +46,7 @@ def customer_row(customer_id: int, bsn: str | None = None, **fields: str) -> str
     return ",".join(values[name] for name in CUSTOMER_HEADER.split(","))
 
 
-def bike_row(bike_id: int, **fields: str) -> str:
+def bike_row(bike_id: int, /, **fields: str) -> str:
     """A valid bikes.csv row; keyword arguments replace single fields."""
     values = {
         "bike_id": str(bike_id),
