@@ -50,7 +50,9 @@ def detect_kind(path: str | Path) -> str:
         return kind_of_header(path, reader.header)
 
 
-def _check_header(path: Path, header: list[str], spec: DumpSpec) -> tuple[str, ...]:
+def _check_header(
+    path: Path, header: list[str], spec: DumpSpec, warn: bool = True
+) -> tuple[str, ...]:
     """Raise on a duplicated or missing column; return the ignored extra columns."""
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
@@ -63,9 +65,15 @@ def _check_header(path: Path, header: list[str], spec: DumpSpec) -> tuple[str, .
             f"{', '.join(spec.columns)})",
         )
     extra = tuple(name for name in header if name not in spec.columns)
-    if extra:
+    if extra and warn:
         log.warning("%s: ignoring unknown columns %s", path.name, ", ".join(extra))
     return extra
+
+
+def check_file(path: str | Path, kind: str) -> None:
+    """Raise `UnusableInputFile` now if the file cannot be ingested as `kind` at all."""
+    with DumpReader(path) as reader:
+        _check_header(Path(path), reader.header, SPECS[kind], warn=False)
 
 
 def _decoded(raw: bytes) -> str:
