@@ -43,6 +43,7 @@ def _ingest_config(options: MainRunOptions) -> dict[str, Any]:
 STEPS: list[Step] = [
     Step("ingest_dump", _ingest_config),
     Step("graph_links", lambda _options: {}),
+    Step("privacy_tables", lambda _options: {}),
 ]
 
 
