@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bike_pipeline.generate.defects import (
     DefectKind,
+    Earlier,
     Row,
     bad_date_format,
     duplicate,
@@ -17,8 +16,6 @@ from bike_pipeline.generate.defects import (
     nonpositive_id,
     short_row,
 )
-
-Earlier = Callable[[str], str]
 
 
 def _bad_price(row: Row, earlier: Earlier) -> str:

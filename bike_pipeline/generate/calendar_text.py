@@ -21,21 +21,14 @@ class DayTexts:
     """`DD-MM-YYYY` of every day from `first` to `last` (inclusive), by day offset."""
 
     def __init__(self, first: date, last: date) -> None:
-        self.first = first
         self.days = (last - first).days + 1
         self._texts = np.array(
             [(first + timedelta(days=i)).strftime(DATE_FORMAT) for i in range(self.days)],
             dtype=object,
         )
 
-    def offset(self, day: date) -> int:
-        return (day - self.first).days
-
     def texts(self, offsets: np.ndarray) -> list[str]:
         return self._texts[offsets].tolist()
-
-    def text(self, offset: int) -> str:
-        return self._texts[offset]
 
 
 _CLOCK_TEXTS = np.array(
@@ -45,25 +38,28 @@ _CLOCK_TEXTS = np.array(
 
 
 class LocalInstants:
-    """Uniform instants in [start, end) (aware datetimes), as Amsterdam local dump text."""
+    """Instants given as seconds after `start`, as Amsterdam local dump text.
+
+    The zone's UTC offset is looked up per hour after `start`: Europe/Amsterdam changes
+    its offset only on whole UTC hours, so `start` must be on a whole hour too.
+    """
 
     def __init__(self, start: datetime, end: datetime) -> None:
-        self._start_utc = start.astimezone(UTC)
+        if start.minute or start.second or start.microsecond:
+            raise ValueError("start must be on a whole hour")
+        start_utc = start.astimezone(UTC)
         self.seconds = int((end - start).total_seconds())
         hours = -(-self.seconds // 3600)
         self._offset_by_hour = np.array(
-            [
-                self._local_offset_seconds(self._start_utc + timedelta(hours=h))
-                for h in range(hours)
-            ],
+            [self._local_offset_seconds(start_utc + timedelta(hours=h)) for h in range(hours)],
             dtype=np.int64,
         )
-        local_start = self._start_utc.astimezone(AMSTERDAM).replace(tzinfo=None)
-        self._local_epoch = datetime(local_start.year, local_start.month, local_start.day)
-        self._lead = int((self._start_utc.replace(tzinfo=None) - self._local_epoch).total_seconds())
-        first_day = self._local_epoch.date()
+        local_start = start_utc.astimezone(AMSTERDAM).replace(tzinfo=None)
+        local_midnight = datetime(local_start.year, local_start.month, local_start.day)
+        # UTC wall clock of `start` minus the local midnight it falls after
+        self._lead = int((start_utc.replace(tzinfo=None) - local_midnight).total_seconds())
         last_day = (end.astimezone(AMSTERDAM) + timedelta(days=1)).date()
-        self.day_texts = DayTexts(first_day, last_day)
+        self._day_texts = DayTexts(local_midnight.date(), last_day)
 
     @staticmethod
     def _local_offset_seconds(instant: datetime) -> int:
@@ -80,5 +76,5 @@ class LocalInstants:
         day, clock = np.divmod(self.local_seconds(utc_seconds), SECONDS_PER_DAY)
         return [
             f"{d} {c}"
-            for d, c in zip(self.day_texts.texts(day), _CLOCK_TEXTS[clock].tolist(), strict=True)
+            for d, c in zip(self._day_texts.texts(day), _CLOCK_TEXTS[clock].tolist(), strict=True)
         ]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from bike_pipeline.generate.calendar_text import LocalInstants
 from bike_pipeline.generate.defects import (
     DefectKind,
+    Earlier,
     Row,
     bad_date_format,
     duplicate,
@@ -25,7 +24,6 @@ from bike_pipeline.generate.pools import STREET_ADDITIONS
 from bike_pipeline.ingest.identifiers import normalise_iban
 
 MAX_NAME_LENGTH = 100
-Earlier = Callable[[str], str]
 
 
 def _bsn_check(row: Row, earlier: Earlier) -> str:

@@ -55,9 +55,10 @@ class Row:
         return options[int(self.rng.integers(len(options)))]
 
 
+# A column's field text in a random earlier valid row (what a duplicate copies).
+Earlier = Callable[[str], str]
 # A defect edits the row in place and returns the column it broke (None: the row's shape).
-# `earlier` gives a column's field text in a random earlier valid row (for duplicates).
-DefectEdit = Callable[[Row, Callable[[str], str]], str | None]
+DefectEdit = Callable[[Row, Earlier], str | None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class DefectKind:
 def short_row() -> DefectKind:
     """The row breaks off early: one to three trailing fields are missing."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> None:
+    def edit(row: Row, earlier: Earlier) -> None:
         del row.fields[-int(row.rng.integers(1, 4)) :]
 
     return DefectKind("short_row", edit)
@@ -79,7 +80,7 @@ def short_row() -> DefectKind:
 def extra_field(column: str, additions: Sequence[str]) -> DefectKind:
     """A comma inside a value that was not quoted: one field too many."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> None:
+    def edit(row: Row, earlier: Earlier) -> None:
         value = row.value(column).replace('"', "").split(",")[0]
         row.set_text(column, f"{value}, {row.pick(additions)}")
 
@@ -87,7 +88,7 @@ def extra_field(column: str, additions: Sequence[str]) -> DefectKind:
 
 
 def nonpositive_id(column: str) -> DefectKind:
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         row.set(column, row.pick(("0", "-" + row.value(column))))
         return column
 
@@ -95,7 +96,7 @@ def nonpositive_id(column: str) -> DefectKind:
 
 
 def non_numeric_id(column: str, prefix: str) -> DefectKind:
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         number = row.value(column)
         row.set(column, row.pick((f"{prefix}{number}", f"{number}a", f"#{number}", "n/a")))
         return column
@@ -106,7 +107,7 @@ def non_numeric_id(column: str, prefix: str) -> DefectKind:
 def bad_date_format(column: str) -> DefectKind:
     """ISO, slashes or dots instead of `DD-MM-YYYY`."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         day, month, year = row.value(column).split("-")
         styles = (f"{year}-{month}-{day}", f"{day}/{month}/{year}", f"{day}.{month}.{year}")
         row.set(column, row.pick(styles))
@@ -118,7 +119,7 @@ def bad_date_format(column: str) -> DefectKind:
 def impossible_date(column: str) -> DefectKind:
     """The right format, a day that does not exist."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         year = int(row.value(column).split("-")[2])
         non_leap = year + 1 if year % 4 == 0 else year
         days = ("31-02", "30-02", "31-04", "31-06", "31-09", "31-11", "00-05", "12-13")
@@ -131,7 +132,7 @@ def impossible_date(column: str) -> DefectKind:
 def missing_required(columns: Sequence[str]) -> DefectKind:
     """A required text value left empty."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         column = row.pick(columns)
         row.set(column, "")
         return column
@@ -142,7 +143,7 @@ def missing_required(columns: Sequence[str]) -> DefectKind:
 def duplicate(name: str, column: str) -> DefectKind:
     """A unique value (id, BSN, frame number) that an earlier valid row already has."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         row.set_text(column, earlier(column))
         return column
 
@@ -156,7 +157,7 @@ _LATIN1_LETTERS = (0xE9, 0xEB, 0xEF, 0xF6, 0xFC)
 def invalid_utf8(columns: Sequence[str]) -> DefectKind:
     """A value written in Latin-1 inside a UTF-8 file: one undecodable byte."""
 
-    def edit(row: Row, earlier: Callable[[str], str]) -> str:
+    def edit(row: Row, earlier: Earlier) -> str:
         column = row.pick(columns)
         value = row.value(column)
         cut = int(row.rng.integers(1, max(2, len(value))))
