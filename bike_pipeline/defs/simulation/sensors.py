@@ -1,0 +1,71 @@
+"""Live mode: every ~30 s, one `simulation_ticks` run for the ticks due at 2 s per tick.
+
+One run per tick cannot work (a Dagster run takes seconds to start), so each evaluation
+requests the window from the first uncommitted tick to those due within the next 30 s;
+the run paces them against the cursor's anchor. A crashed run is simply continued: the
+next window starts at the last committed tick + 1 (run key = that first tick). STOPPED by
+default: switch it on in the UI to watch the simulation live.
+"""
+
+import json
+import time
+
+import dagster as dg
+
+from bike_pipeline.defs.resources import PostgresResource
+from bike_pipeline.defs.simulation.jobs import simulation_ticks
+from bike_pipeline.simulation.live import LIVE_PACE_SECONDS, live_window
+from bike_pipeline.simulation.persistence import read_progress
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
+
+LIVE_DEFAULT_SEED = 42
+_ACTIVE = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+@dg.sensor(
+    job=simulation_ticks,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Live simulation: requests the ticks due at 2 real seconds per tick, "
+    "resuming from the last committed tick.",
+)
+def live_simulation(
+    context: dg.SensorEvaluationContext, postgres: PostgresResource
+) -> dg.RunRequest | dg.SkipReason:
+    active = context.instance.get_runs(
+        filters=dg.RunsFilter(job_name=simulation_ticks.name, statuses=_ACTIVE), limit=1
+    )
+    if active:
+        return dg.SkipReason(f"run {active[0].run_id} is still simulating")
+    with postgres.engine().connect() as conn:
+        progress = read_progress(conn)
+    next_tick = progress.last_tick + 1 if progress else 0
+    seed = progress.seed if progress else LIVE_DEFAULT_SEED
+    scenario = progress.scenario if progress else DEFAULT_SCENARIO
+    cursor = json.loads(context.cursor) if context.cursor else None
+    anchor = (cursor["anchor_epoch"], cursor["anchor_tick"]) if cursor else None
+    window = live_window(time.time(), next_tick, anchor)
+    context.update_cursor(
+        json.dumps({"anchor_epoch": window.anchor_epoch, "anchor_tick": window.anchor_tick})
+    )
+    if window.ticks == 0:
+        return dg.SkipReason(f"tick {next_tick} is not due yet")
+    config = {
+        "ticks": window.ticks,
+        "pace_seconds": LIVE_PACE_SECONDS,
+        "seed": seed,
+        "scenario": scenario,
+        "until_tick": window.until_tick,
+        "anchor_epoch": window.anchor_epoch,
+        "anchor_tick": window.anchor_tick,
+    }
+    return dg.RunRequest(
+        run_key=str(window.first_tick),
+        run_config={"ops": {"simulate_ticks": {"config": config}}},
+        tags={"simulation/first_tick": str(window.first_tick)},
+    )
