@@ -1,0 +1,104 @@
+"""`bike-pipeline simulate`: run simulation ticks from a shell (the Dagster job's code path)."""
+
+from __future__ import annotations
+
+import click
+import redis
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bike_pipeline import services
+from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.persistence import SimulationBusy, SimulationMismatch
+from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from bike_pipeline.simulation.tick_events import TickEvents
+
+
+def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
+    try:
+        return redis.Redis.from_url(services.redis_url(settings))
+    except Exception as error:  # the simulation goes on; the outbox keeps the events
+        console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
+        return None
+
+
+@click.command()
+@click.option(
+    "--days",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    help="Simulated days to run (72 ticks a day).",
+)
+@click.option(
+    "--ticks",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Ticks of 20 simulated minutes to run; overrides --days.",
+)
+@click.option(
+    "--pace",
+    type=click.FloatRange(min=0),
+    default=0.0,
+    show_default=True,
+    help="Real seconds per tick; 0 runs as fast as possible, 2 is live.",
+)
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option(
+    "--scenario",
+    default=DEFAULT_SCENARIO,
+    show_default=True,
+    help="Scenario name in data/scenarios/ or a YAML file.",
+)
+@click.option("--reset", is_flag=True, help="Start again from the ingested dump.")
+def simulate(
+    days: float, ticks: int | None, pace: float, seed: int, scenario: str, reset: bool
+) -> None:
+    """Advance the simulation from its last committed tick (the same code as the
+    `simulation_ticks` Dagster job); events go to core.events and, via the outbox, to Redis."""
+    try:
+        load_scenario(scenario)
+    except ScenarioError as error:
+        raise click.BadParameter(str(error), param_hint="--scenario") from None
+    settings = Settings.from_env()
+    console = Console()
+    db = engine_for(services.database_url(settings))
+    create_schema(db)
+    total = ticks_for(days, ticks)
+    request = SimulationRequest(ticks=total, seed=seed, scenario=scenario, pace_s=pace, reset=reset)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[events]:,} events"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("ticks", total=total, events=0)
+        seen = {"events": 0}
+
+        def advance(events: TickEvents) -> None:
+            seen["events"] += len(events)
+            progress.update(
+                task,
+                advance=1,
+                events=seen["events"],
+                description=f"{events.sim_time:%Y-%m-%d %H:%M}",
+            )
+
+        try:
+            result = run_simulation(db, request, _redis_or_none(settings, console), advance)
+        except (SimulationBusy, SimulationMismatch) as error:
+            raise click.ClickException(str(error)) from None
+    table = Table(title=f"ticks {result.first_tick}..{result.next_tick - 1}")
+    table.add_column("event type")
+    table.add_column("count", justify="right")
+    for name, count in result.counts.items():
+        table.add_row(name, f"{count:,}")
+    table.add_row("total", f"{result.events:,}")
+    console.print(table)
+    relay = "relayed to Redis" if result.relay_ok else "left in the outbox (Redis unreachable)"
+    console.print(f"{result.relayed:,} events {relay}")
