@@ -1,0 +1,169 @@
+"""The events listener: live from the type channels, gaps filled from the stream.
+
+Pub/sub is at-most-once: a subscriber that is disconnected loses messages silently, and
+redis-py would even resubscribe without telling. So this listener connects without
+retries, and on every (re)connect subscribes first and then reads the stream after the
+last event it counted; any later jump in `event_id` on a channel is filled from the stream
+as well. Repeats from the overlap are dropped by `EventTally`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.client import PubSub
+from redis.retry import Retry
+
+from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
+from bike_pipeline.events.stream import last_stream_event_id, read_after
+from bike_pipeline.events.tally import EventTally
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.2
+QUIET_FLUSH_S = 1.0  # a live tick's events arrive together; print its line a second later
+RECONNECT_INTERVAL_S = 0.5
+CONNECT_TIMEOUT_S = 1.0
+
+
+def connect(redis_url: str) -> redis.Redis:
+    """A client that fails fast instead of retrying (the listener reconnects itself)."""
+    return redis.Redis.from_url(
+        redis_url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0)
+    )
+
+
+class EventListener:
+    """Counts every event once; emits a line per tick and warns for each totalled bike."""
+
+    def __init__(
+        self,
+        redis_url: str,
+        emit: Callable[[str], None] = print,
+        keys: EventKeys = EVENT_KEYS,
+        tally: EventTally | None = None,
+    ) -> None:
+        self.redis_url = redis_url
+        self.emit = emit
+        self.keys = keys
+        self.tally = tally or EventTally()
+        self.reconnects = 0
+        self._last_event_at = time.monotonic()
+
+    def accept(self, event: dict[str, Any]) -> None:
+        """Count one event (repeats ignored) and emit what became ready."""
+        if not self.tally.add(event):
+            return
+        self._last_event_at = time.monotonic()
+        if event["type"] == "totalled":
+            log.warning("bike %s totalled at %s", event["bike_id"], event["sim_time"])
+        self._emit_summaries()
+
+    def catch_up(self, client: redis.Redis, until_event_id: int | None = None) -> int:
+        """Count the stream's events after the last one counted; return how many were read."""
+        read = 0
+        for _, payload in read_after(
+            client, self.tally.last_event_id, self.keys, until_event_id=until_event_id
+        ):
+            self.accept(json.loads(payload))
+            read += 1
+        return read
+
+    def skip_history(self, client: redis.Redis) -> None:
+        """Start counting after the stream's current end (live events only)."""
+        self.tally.last_event_id = max(
+            self.tally.last_event_id, last_stream_event_id(client, self.keys)
+        )
+
+    def finish(self) -> None:
+        """Emit the open tick's line and the totals."""
+        self.tally.flush()
+        self._emit_summaries()
+        self.emit(self.tally.totals_line())
+
+    def run(
+        self,
+        from_start: bool = False,
+        once: bool = False,
+        max_seconds: float | None = None,
+        stop: threading.Event | None = None,
+    ) -> EventTally:
+        """Listen until `stop`, `max_seconds` or (with `once`) the end of the stream."""
+        stop = stop or threading.Event()
+        deadline = time.monotonic() + max_seconds if max_seconds is not None else None
+
+        def done() -> bool:
+            return stop.is_set() or (deadline is not None and time.monotonic() >= deadline)
+
+        first_connect = True
+        while not done():
+            client = connect(self.redis_url)
+            pubsub = client.pubsub()
+            try:
+                early = self._subscribe(pubsub)
+                if first_connect and not from_start:
+                    self.skip_history(client)
+                first_connect = False
+                self.catch_up(client)
+                if once:
+                    break
+                for message in early:
+                    self._on_message(client, message)
+                self._listen(client, pubsub, done)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                self.reconnects += 1
+                log.warning("Redis unreachable (%s); reconnecting", type(error).__name__)
+                stop.wait(RECONNECT_INTERVAL_S)
+            finally:
+                pubsub.close()
+                client.close()
+        self.finish()
+        return self.tally
+
+    def _subscribe(self, pubsub: PubSub) -> list[dict[str, Any]]:
+        """Subscribe and wait until Redis confirms, so the catch-up that follows cannot
+        miss an event published in between; return the messages that came meanwhile."""
+        channels = self.keys.channels()
+        pubsub.subscribe(*channels)
+        confirmed, early = 0, []
+        while confirmed < len(channels):
+            message = pubsub.get_message(timeout=CONNECT_TIMEOUT_S)
+            if message is None:
+                raise redis.TimeoutError("no subscribe confirmation")
+            if message["type"] == "subscribe":
+                confirmed += 1
+            else:
+                early.append(message)
+        return early
+
+    def _listen(self, client: redis.Redis, pubsub: PubSub, done: Callable[[], bool]) -> None:
+        while not done():
+            message = pubsub.get_message(timeout=POLL_S)
+            if message is None:
+                self._flush_when_quiet()
+            else:
+                self._on_message(client, message)
+
+    def _on_message(self, client: redis.Redis, message: dict[str, Any]) -> None:
+        if message["type"] != "message":
+            return
+        event = json.loads(message["data"])
+        if event["event_id"] > self.tally.last_event_id + 1:  # missed some: from the stream
+            self.catch_up(client, until_event_id=event["event_id"] - 1)
+        self.accept(event)
+
+    def _flush_when_quiet(self) -> None:
+        if self.tally.has_open_tick() and time.monotonic() - self._last_event_at > QUIET_FLUSH_S:
+            self.tally.flush()
+            self._emit_summaries()
+
+    def _emit_summaries(self) -> None:
+        for summary in self.tally.take_summaries():
+            self.emit(summary.line())
