@@ -42,6 +42,22 @@ def _ingest_config(options: MainRunOptions) -> dict[str, Any]:
 
 STEPS: list[Step] = [
     Step("ingest_dump", _ingest_config),
+    Step(
+        "simulation_ticks",  # a fresh simulation of the dump each run, as fast as possible
+        lambda o: {
+            "ops": {
+                "simulate_ticks": {
+                    "config": {
+                        "days": o.days,
+                        "seed": o.seed,
+                        "scenario": o.scenario,
+                        "pace_seconds": 0.0,
+                        "reset": True,
+                    }
+                }
+            }
+        },
+    ),
     Step("graph_links", lambda _options: {}),
     Step("privacy_tables", lambda _options: {}),
 ]
