@@ -12,6 +12,7 @@ from falkordb import Graph
 from bike_pipeline import services
 from bike_pipeline.cli import main
 from bike_pipeline.graph.matches import find_matches
+from bike_pipeline.settings import GRAPH_URL_VAR, REDIS_URL_VAR
 from bike_pipeline_tests.graph.graph_rows import (
     insert_bikes,
     insert_customers,
@@ -65,3 +66,18 @@ def test_matches_of_an_unknown_customer_exit_1(engine: sa.Engine, graph: Graph) 
 
     assert result.exit_code == 1
     assert "customer 424242 is not in graph" in result.output
+
+
+def test_the_graph_follows_bike_pipeline_graph_url(
+    engine: sa.Engine, graph: Graph, servers: services.ServiceUrls, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    insert_customers(engine, [1, 2])
+    insert_bikes(engine, [1])
+    insert_rentals(engine, synthetic_week(seed=9, customers=2, bikes=1, rentals=4))
+    monkeypatch.setenv(REDIS_URL_VAR, "redis://127.0.0.1:1/0")  # nothing listens there
+    monkeypatch.setenv(GRAPH_URL_VAR, servers.graph_url.replace("redis://", "falkor://", 1))
+
+    result = CliRunner().invoke(main, ["graph", "sync", "--graph-name", graph.name])
+
+    assert result.exit_code == 0, result.output
+    assert _counts(result.output)["relations_created"] == "4"
