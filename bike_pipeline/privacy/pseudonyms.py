@@ -9,6 +9,7 @@ same pseudonym and BI can join on it.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -42,13 +43,25 @@ class Pseudonymiser:
         if not key:
             raise ValueError(f"empty pseudonym key: set {PSEUDONYM_KEY_VAR}")
         self._key = key.encode()
+        # HMAC (RFC 2104) with the padded-key states hashed once: `hmac.digest` redoes
+        # them for every message, which doubles the cost of pseudonymising a million rows.
+        block = hashlib.sha256().block_size
+        padded = (
+            hashlib.sha256(self._key).digest() if len(self._key) > block else self._key
+        ).ljust(block, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
 
     @classmethod
     def from_environment(cls) -> Pseudonymiser:
         return cls(secret_key(PSEUDONYM_KEY_VAR))
 
     def _hmac(self, label: str, value: str) -> str:
-        return hmac.digest(self._key, f"{label}:{value}".encode(), "sha256").hex()
+        inner = self._inner.copy()
+        inner.update(f"{label}:{value}".encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     @property
     def key_version(self) -> str:

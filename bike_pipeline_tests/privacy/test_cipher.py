@@ -37,3 +37,15 @@ def test_text_that_is_no_ciphertext_is_named_so() -> None:
         PiiCipher("k1").decrypt("Jan de Vries", "analytics.customers.first_name")
     with pytest.raises(WrongPiiKeyError):
         PiiCipher("k1").decrypt("c2hvcnQ=")
+
+
+def test_a_row_of_values_is_encrypted_with_distinct_ivs_and_nulls_kept() -> None:
+    cipher = PiiCipher("k1")
+    tokens = cipher.encrypt_values(["Utrecht", None, "Utrecht", "1990-12-31"])
+    assert tokens[1] is None
+    assert tokens[0] != tokens[2]
+    assert [_engine("k1").decrypt(t) for t in (tokens[0], tokens[2], tokens[3])] == [
+        "Utrecht",
+        "Utrecht",
+        "1990-12-31",
+    ]

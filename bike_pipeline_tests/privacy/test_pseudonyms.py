@@ -53,3 +53,9 @@ def test_no_phone_gives_no_pseudonym() -> None:
 def test_an_empty_key_is_refused() -> None:
     with pytest.raises(ValueError, match="BIKE_PIPELINE_PSEUDONYM_KEY"):
         Pseudonymiser("")
+
+
+@pytest.mark.parametrize("key", ["k", "x" * 64, "a much longer key " * 8, "sleutel-ü"])
+def test_the_precomputed_hmac_equals_the_standard_library_for_every_key_length(key: str) -> None:
+    expected = hmac.new(key.encode(), b"email:jan@example.nl", hashlib.sha256).hexdigest()
+    assert Pseudonymiser(key).email("Jan@Example.nl") == expected
