@@ -6,6 +6,8 @@ digests of BSN, IBAN and e-mail, the ones anybody can recompute without the key.
 column of every relation in `bi` is cast to text (JSON is searched value by value) and
 compared, case-insensitively, with the tokens. Whole-value equality, not substring
 search: a 9-digit BSN occurs by chance inside millions of 64-character hex pseudonyms.
+(For the same reason a BSN is searched with its leading zeros only: without them it
+could equal an event or rental id.)
 Findings name the relation, column and kind of value, never the value.
 """
 
@@ -26,7 +28,6 @@ _DIGESTS = {
 }
 _CLEAR = {
     "bsn": "c.bsn",
-    "bsn_unpadded": "ltrim(c.bsn, '0')",
     "iban": "c.iban",
     "email": "c.email",
     "first_name": "c.first_name",
