@@ -51,7 +51,7 @@ _FILL = [
         'NL' || lpad((i % 97)::text, 2, '0') || 'BENC' || lpad(i::text, 10, '0'),
         'customer' || i || '@example.invalid',
         CASE WHEN i % 4 = 0 THEN NULL ELSE '06' || lpad(i::text, 8, '0') END,
-        DATE '1950-01-01' + (i * 7919) % 20000,
+        DATE '1950-01-01' + ((i::bigint * 7919) % 20000)::int,
         (ARRAY['Dorpsstraat', 'Kerkstraat', 'Stationsweg', 'Molenweg'])[1 + i % 4],
         (1 + i % 250)::text,
         (1000 + i % 9000)::text || ' AB',
