@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from bike_pipeline import services
 from bike_pipeline.events.listener import EventListener
+from bike_pipeline.services import embedded_redis_server
+from bike_pipeline.settings import Settings
+
+
+def _redis_url(explicit: str | None) -> str | Callable[[], str | None]:
+    """The given or configured URL; else the embedded server's, looked up at each reconnect
+    (started once now when it is down, then followed across restarts, never restarted)."""
+    settings = Settings.from_env()
+    if explicit or settings.redis_url:
+        return explicit or services.redis_url(settings)
+    services.redis_url(settings)
+    return lambda: embedded_redis_server.status(settings.home).url
 
 
 @click.command()
@@ -20,7 +34,7 @@ from bike_pipeline.events.listener import EventListener
 def listen(from_start: bool, once: bool, max_seconds: float | None, redis_url: str | None) -> None:
     """Subscribe to every event channel: one line per tick with its counts per type and the
     running totals; reconnects after a Redis restart and catches up from the stream."""
-    listener = EventListener(redis_url or services.redis_url(), emit=click.echo)
+    listener = EventListener(_redis_url(redis_url), emit=click.echo)
     try:
         listener.run(from_start=from_start, once=once, max_seconds=max_seconds)
     except KeyboardInterrupt:

@@ -13,7 +13,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import redis
@@ -41,21 +42,33 @@ def connect(redis_url: str) -> redis.Redis:
 
 
 class EventListener:
-    """Counts every event once; emits a line per tick and warns for each totalled bike."""
+    """Counts every event once; emits a line per tick and warns for each totalled bike.
+
+    `redis_url` may be a function, asked again at every reconnect (None: not running), so
+    the listener follows a server restarted on another port.
+    """
 
     def __init__(
         self,
-        redis_url: str,
+        redis_url: str | Callable[[], str | None],
         emit: Callable[[str], None] = print,
         keys: EventKeys = EVENT_KEYS,
         tally: EventTally | None = None,
     ) -> None:
-        self.redis_url = redis_url
+        self._redis_url = redis_url
         self.emit = emit
         self.keys = keys
         self.tally = tally or EventTally()
-        self.reconnects = 0
+        self.connection_failures = 0
         self._last_event_at = time.monotonic()
+
+    def _current_url(self) -> str:
+        if isinstance(self._redis_url, str):
+            return self._redis_url
+        url = self._redis_url()
+        if url is None:
+            raise redis.ConnectionError("Redis is not running")
+        return url
 
     def accept(self, event: dict[str, Any]) -> None:
         """Count one event (repeats ignored) and emit what became ready."""
@@ -102,30 +115,42 @@ class EventListener:
         def done() -> bool:
             return stop.is_set() or (deadline is not None and time.monotonic() >= deadline)
 
-        first_connect = True
+        skip_history = not from_start
+        outage = False
         while not done():
-            client = connect(self.redis_url)
-            pubsub = client.pubsub()
             try:
-                early = self._subscribe(pubsub)
-                if first_connect and not from_start:
-                    self.skip_history(client)
-                first_connect = False
-                self.catch_up(client)
-                if once:
-                    break
-                for message in early:
-                    self._on_message(client, message)
-                self._listen(client, pubsub, done)
+                with self._connection() as (client, pubsub):
+                    early = self._subscribe(pubsub)
+                    if outage:
+                        log.info("Redis is back; catching up from the stream")
+                        outage = False
+                    if skip_history:
+                        self.skip_history(client)
+                        skip_history = False
+                    self.catch_up(client)
+                    if once:
+                        break
+                    for message in early:
+                        self._on_message(client, message)
+                    self._listen(client, pubsub, done)
             except (redis.ConnectionError, redis.TimeoutError) as error:
-                self.reconnects += 1
-                log.warning("Redis unreachable (%s); reconnecting", type(error).__name__)
+                self.connection_failures += 1
+                if not outage:
+                    log.warning("Redis unreachable (%s); reconnecting", type(error).__name__)
+                outage = True
                 stop.wait(RECONNECT_INTERVAL_S)
-            finally:
-                pubsub.close()
-                client.close()
         self.finish()
         return self.tally
+
+    @contextmanager
+    def _connection(self) -> Iterator[tuple[redis.Redis, PubSub]]:
+        client = connect(self._current_url())
+        pubsub = client.pubsub()
+        try:
+            yield client, pubsub
+        finally:
+            pubsub.close()
+            client.close()
 
     def _subscribe(self, pubsub: PubSub) -> list[dict[str, Any]]:
         """Subscribe and wait until Redis confirms, so the catch-up that follows cannot
