@@ -6,6 +6,9 @@ Python once per customer of the new events, COPYed into a temporary table and jo
 in one `INSERT ... SELECT`; age bands and postcode areas are computed in SQL. When the
 pseudonym key changed (another `key_version`), the whole table is rebuilt under the new
 key in the same transaction, so pseudonyms stay joinable across all rows.
+
+"Above the highest" relies on the simulation's single writer committing its events in
+`event_id` order (one writer at a time, under its advisory lock).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from bike_pipeline.privacy.quasi_identifiers import age_band_sql, postcode_area_
 log = logging.getLogger(__name__)
 
 PSEUDONYM_COLUMNS = ("customer", "bsn", "iban", "email", "name", "phone")
-_TEMP_TABLE = "pg_temp.bi_customer_pseudonyms"
+_TEMP_TABLE = "bi_customer_pseudonyms"
 _STREAMING = {"stream_results": True, "yield_per": 20_000}
 
 
@@ -53,7 +56,7 @@ def write_customer_pseudonyms(
     """Pseudonyms of every customer with an event in (low, high] into a temporary table."""
     conn.execute(
         sa.text(
-            f"CREATE TEMPORARY TABLE {_TEMP_TABLE.removeprefix('pg_temp.')} ("
+            f"CREATE TEMPORARY TABLE {_TEMP_TABLE} ("
             "customer_id integer PRIMARY KEY, "
             + ", ".join(f"{c} text" for c in PSEUDONYM_COLUMNS)
             + ") ON COMMIT DROP"
@@ -69,7 +72,9 @@ def write_customer_pseudonyms(
         execution_options=_STREAMING,
     )
     rows = pseudonym_rows(pseudonymiser, customers)
-    return copy_rows(conn, _TEMP_TABLE, ("customer_id", *PSEUDONYM_COLUMNS), rows)
+    written = copy_rows(conn, f"pg_temp.{_TEMP_TABLE}", ("customer_id", *PSEUDONYM_COLUMNS), rows)
+    conn.execute(sa.text(f"ANALYZE pg_temp.{_TEMP_TABLE}"))  # temp tables get no autovacuum
+    return written
 
 
 def _insert_events(conn: sa.Connection, low: int, high: int, key_version: str) -> int:
@@ -85,7 +90,7 @@ def _insert_events(conn: sa.Connection, low: int, high: int, key_version: str) -
             f"{postcode_area_sql('c.postcode')}, :key_version "
             "FROM core.events e "
             "JOIN core.customers c ON c.customer_id = e.customer_id "
-            f"JOIN {_TEMP_TABLE} p ON p.customer_id = e.customer_id "
+            f"JOIN pg_temp.{_TEMP_TABLE} p ON p.customer_id = e.customer_id "
             "WHERE e.event_id > :low AND e.event_id <= :high"
         ),
         {"low": low, "high": high, "key_version": key_version},
