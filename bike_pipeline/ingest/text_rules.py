@@ -25,7 +25,7 @@ def optional_text(verdicts: Verdicts, values: pa.Array, column: str, max_length:
 def one_of(verdicts: Verdicts, values: pa.Array, column: str, allowed: tuple[str, ...]) -> None:
     verdicts.fail(
         pc.invert(pc.is_in(values, value_set=pa.array(allowed))),
-        f"{column}: not one of {', '.join(allowed)}",
+        f"{column}: not one of {', '.join(value or '(empty)' for value in allowed)}",
     )
 
 

@@ -50,7 +50,7 @@ CUSTOMER_CASES = [
         customer_row(2, date_of_birth="02-03-2009", registered_at="01-03-2025 10:00:00"),
         "date_of_birth: younger than 16 at registration",
     ),
-    (customer_row(2, insured="ja"), "insured: not one of yes, no, "),
+    (customer_row(2, insured="ja"), "insured: not one of yes, no, (empty)"),
     (customer_row(2, insured="yes", registered_at=""), "insured: yes without registered_at"),
     (customer_row(2, customer_id="1", bsn="400000003"), "customer_id: duplicate of an earlier row"),
     (customer_row(2, bsn="111222333"), "bsn: duplicate of an earlier row"),
