@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import redis
@@ -11,8 +12,9 @@ import sqlalchemy as sa
 from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.events import relay as relay_module
 from bike_pipeline.events.channels import EVENT_KEYS
-from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_pending
+from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
 from bike_pipeline.events.stream import read_after, reset_stream
+from bike_pipeline_tests.events.listener_helpers import WAIT_S, wait_for
 
 OUTBOX_COUNT = sa.text("SELECT count(*) FROM core.event_outbox")
 COUNTS_BY_TYPE = sa.text("SELECT type, count(*) FROM core.events GROUP BY type")
@@ -107,3 +109,23 @@ def test_a_stream_from_before_a_simulation_reset_is_refused_with_a_clear_error(
 
     reset_stream(redis_client)
     assert relay_pending(engine, redis_client) == 50
+
+
+def test_relay_forever_publishes_what_arrives_until_stopped(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    stop = threading.Event()
+    relayed: list[int] = []
+    thread = threading.Thread(
+        target=lambda: relayed.append(relay_forever(engine, redis_client, stop, batch_size=100))
+    )
+    thread.start()
+    try:
+        for first in (1, 301, 601):  # three "ticks" committed while the relay runs
+            insert_synthetic_events(engine, 300, first_event_id=first)
+            wait_for(lambda: _outbox_count(engine) == 0, "an empty outbox")
+    finally:
+        stop.set()
+        thread.join(timeout=WAIT_S)
+    assert relayed == [900]
+    assert _stream_ids(redis_client) == list(range(1, 901))
