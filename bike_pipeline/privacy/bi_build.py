@@ -5,7 +5,8 @@ Each build adds the events with an `event_id` above the highest already in `bi.e
 Python once per customer of the new events, COPYed into a temporary table and joined
 in one `INSERT ... SELECT`; age bands and postcode areas are computed in SQL. When the
 pseudonym key changed (another `key_version`), the whole table is rebuilt under the new
-key in the same transaction, so pseudonyms stay joinable across all rows.
+key in the same transaction, so pseudonyms stay joinable across all rows; likewise when
+`core.events` was rewritten (a simulation reset numbers events from 1 again).
 
 "Above the highest" relies on the simulation's single writer committing its events in
 `event_id` order (one writer at a time, under its advisory lock).
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PSEUDONYM_COLUMNS = ("customer", "bsn", "iban", "email", "name", "phone")
 _TEMP_TABLE = "bi_customer_pseudonyms"
+CHECKED_EVENTS = 1_000
 _STREAMING = {"stream_results": True, "yield_per": 20_000}
 
 
@@ -98,18 +100,53 @@ def _insert_events(conn: sa.Connection, low: int, high: int, key_version: str) -
     return result.rowcount
 
 
+def _stale_reason(conn: sa.Connection, pseudonymiser: Pseudonymiser) -> str | None:
+    """Why the rows already in `bi.events` cannot be kept, or None when they can.
+
+    Two reasons: another pseudonym key made them, or `core.events` was rewritten (the
+    simulation's reset truncates it and numbers events from 1 again). The latter shows in
+    the count of events up to bi's newest one, or in the newest CHECKED_EVENTS of bi not
+    matching core's events of the same ids in every column, customer pseudonym included.
+    """
+    if conn.execute(
+        sa.text("SELECT EXISTS (SELECT 1 FROM bi.events WHERE key_version <> :v)"),
+        {"v": pseudonymiser.key_version},
+    ).scalar_one():
+        return "the pseudonym key changed"
+    low, count = conn.execute(
+        sa.text("SELECT coalesce(max(event_id), 0), count(*) FROM bi.events")
+    ).one()
+    core_count = conn.execute(
+        sa.text("SELECT count(*) FROM core.events WHERE event_id <= :low"), {"low": low}
+    ).scalar_one()
+    if core_count != count:
+        return "core.events was rewritten since the last build"
+    pairs = conn.execute(
+        sa.text(
+            "SELECT b.customer_pseudonym, e.customer_id, "
+            "(b.type, b.tick, b.sim_time, b.bike_id, b.rental_id, b.data) "
+            "IS NOT DISTINCT FROM (e.type, e.tick, e.sim_time, e.bike_id, e.rental_id, e.data) "
+            "FROM bi.events b LEFT JOIN core.events e ON e.event_id = b.event_id "
+            "ORDER BY b.event_id DESC LIMIT :n"
+        ),
+        {"n": CHECKED_EVENTS},
+    )
+    for pseudonym, customer_id, same in pairs:
+        if not same or customer_id is None or pseudonymiser.customer(customer_id) != pseudonym:
+            return "core.events was rewritten since the last build"
+    return None
+
+
 def build_bi_events(engine: sa.Engine, pseudonymiser: Pseudonymiser) -> BiBuildResult:
-    """Add the new events to `bi.events` (or rebuild it after a key change); one transaction."""
+    """Add the new events to `bi.events`, or rebuild it when its rows cannot be kept (see
+    `_stale_reason`); one transaction."""
     key_version = pseudonymiser.key_version
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('bike_pipeline.bi_events'))"))
         create_bi_views(conn)
-        stale = conn.execute(
-            sa.text("SELECT EXISTS (SELECT 1 FROM bi.events WHERE key_version <> :v)"),
-            {"v": key_version},
-        ).scalar_one()
+        stale = _stale_reason(conn, pseudonymiser)
         if stale:
-            log.warning("bi.events: the pseudonym key changed; rebuilding under %s", key_version)
+            log.warning("bi.events: %s; rebuilding it (key version %s)", stale, key_version)
             conn.execute(sa.text("DELETE FROM bi.events"))
         low = conn.execute(sa.text("SELECT coalesce(max(event_id), 0) FROM bi.events")).scalar()
         high = conn.execute(sa.text("SELECT coalesce(max(event_id), 0) FROM core.events")).scalar()

@@ -115,3 +115,53 @@ def test_the_bi_views_count_the_events(engine: sa.Engine) -> None:
     assert per_hour == [(7, 3)]
     assert riders == [(p.customer(a), 2, 1), (p.customer(b), 1, 2)]
     assert busiest == [("2026-03-02", 4, 3, 1, 1), ("2026-03-03", 1, 0, 0, 2)]
+
+
+def test_a_rewritten_core_events_table_rebuilds_bi(engine: sa.Engine) -> None:
+    customers = insert_customers(engine, 6)
+    insert_events(engine, mixed_events(customers, 12, seed=1))
+    p = Pseudonymiser(KEY)
+    build_bi_events(engine, p)
+    with engine.begin() as conn:  # what the simulation's reset does
+        conn.execute(sa.text("TRUNCATE core.event_outbox, core.events, core.rentals"))
+    insert_events(engine, mixed_events(customers, 15, seed=2))
+
+    result = build_bi_events(engine, p)
+
+    assert (result.added, result.total, result.rebuilt) == (15, 15, True)
+    with engine.connect() as conn:
+        core = conn.execute(
+            sa.text("SELECT event_id, type, customer_id FROM core.events ORDER BY 1")
+        ).all()
+    assert [(r.event_id, r.type, r.customer_pseudonym) for r in _bi_rows(engine)] == [
+        (e, t, p.customer(c)) for e, t, c in core
+    ]
+
+
+def test_the_same_events_written_again_are_kept(engine: sa.Engine) -> None:
+    customers = insert_customers(engine, 6)
+    insert_events(engine, mixed_events(customers, 12, seed=1))
+    p = Pseudonymiser(KEY)
+    build_bi_events(engine, p)
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE core.event_outbox, core.events, core.rentals"))
+    insert_events(engine, mixed_events(customers, 12, seed=1))
+
+    result = build_bi_events(engine, p)
+
+    assert (result.added, result.total, result.rebuilt) == (0, 12, False)
+
+
+def test_the_same_count_with_another_customer_is_a_rewrite(engine: sa.Engine) -> None:
+    customers = insert_customers(engine, 3)
+    first, other = customers[0].customer_id, customers[1].customer_id
+    insert_events(engine, [EventSpec("subscribed", first, 0)])
+    p = Pseudonymiser(KEY)
+    build_bi_events(engine, p)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE core.events SET customer_id = :c"), {"c": other})
+
+    result = build_bi_events(engine, p)
+
+    assert result.rebuilt
+    assert [r.customer_pseudonym for r in _bi_rows(engine)] == [p.customer(other)]
