@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import redis
 import sqlalchemy as sa
 
+from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
 from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.simulation import engine as sim_engine
@@ -72,9 +73,10 @@ class _BackgroundRelay:
     overlaps the database work and a Redis outage never delays a tick; `finish` flushes
     what is left once the last tick is committed."""
 
-    def __init__(self, db: sa.Engine, client: redis.Redis | None) -> None:
+    def __init__(self, db: sa.Engine, client: redis.Redis | None, keys: EventKeys) -> None:
         self.db = db
         self.client = client
+        self.keys = keys
         self.relayed = 0
         self.ok = client is not None
         self.stop = threading.Event()
@@ -85,7 +87,7 @@ class _BackgroundRelay:
     def _run(self) -> None:
         assert self.client is not None
         try:
-            self.relayed += relay_forever(self.db, self.client, self.stop)
+            self.relayed += relay_forever(self.db, self.client, self.stop, keys=self.keys)
         except Exception as error:  # the simulation must go on whatever the relay meets
             log.warning("event relay stopped, events stay in the outbox: %s", error)
 
@@ -95,17 +97,17 @@ class _BackgroundRelay:
         self.stop.set()
         self.thread.join()
         try:
-            self.relayed += relay_pending(self.db, self.client)
+            self.relayed += relay_pending(self.db, self.client, keys=self.keys)
         except (redis.RedisError, StreamAheadOfDatabase) as error:
             log.warning("events stay in the outbox, relay failed: %s", error)
             self.ok = False
 
 
-def _reset(db: sa.Engine, client: redis.Redis | None) -> None:
+def _reset(db: sa.Engine, client: redis.Redis | None, keys: EventKeys) -> None:
     reset_simulation(db)
     if client is not None:
         try:
-            reset_stream(client)
+            reset_stream(client, keys)
         except redis.RedisError as error:
             log.warning("could not drop the old events stream: %s", error)
 
@@ -115,12 +117,14 @@ def run_simulation(
     request: SimulationRequest,
     redis_client: redis.Redis | None = None,
     on_tick: Callable[[TickEvents], None] | None = None,
+    event_keys: EventKeys = EVENT_KEYS,
 ) -> SimulationResult:
-    """Run `request.ticks` ticks after the last committed one; see the module docstring."""
+    """Run `request.ticks` ticks after the last committed one; see the module docstring.
+    `event_keys` names the Redis stream and channels (a benchmark uses its own)."""
     scenario = load_scenario(request.scenario)
     if request.reset:
-        _reset(db, redis_client)
-    relay = _BackgroundRelay(db, redis_client)
+        _reset(db, redis_client, event_keys)
+    relay = _BackgroundRelay(db, redis_client, event_keys)
     try:
         result = _run_ticks(db, request, scenario, on_tick)
     finally:
