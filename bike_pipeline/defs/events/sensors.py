@@ -1,0 +1,58 @@
+"""Start `event_relay` when events have waited in the outbox since the previous evaluation.
+
+RUNNING by default: after a Redis outage the backlog should drain without anyone
+switching the sensor on. The cursor holds the oldest pending event id seen last time;
+a live simulation relays within seconds, so only a backlog older than one interval
+(30 s) starts a run, and only while no relay run is active and Redis answers.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import redis
+
+from bike_pipeline.defs.events.jobs import event_relay
+from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.events.outbox import pending_outbox
+
+_ACTIVE = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def _redis_answers(resource: RedisResource) -> bool:
+    client = resource.client()
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+@dg.sensor(
+    job=event_relay,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Events left in core.event_outbox since the last evaluation -> one "
+    "event_relay run (e.g. after a Redis outage).",
+)
+def event_relay_sensor(
+    context: dg.SensorEvaluationContext, postgres: PostgresResource, redis: RedisResource
+) -> dg.RunRequest | dg.SkipReason:
+    pending = pending_outbox(postgres.engine())
+    seen_before = int(context.cursor) if context.cursor else None
+    context.update_cursor(str(pending.oldest_event_id) if not pending.empty else None)
+    if not pending.stuck_since(seen_before):
+        return dg.SkipReason(pending.describe())
+    active = context.instance.get_runs(
+        filters=dg.RunsFilter(job_name=event_relay.name, statuses=_ACTIVE), limit=1
+    )
+    if active:
+        return dg.SkipReason(f"run {active[0].run_id} is relaying")
+    if not _redis_answers(redis):
+        return dg.SkipReason(f"Redis does not answer; {pending.describe()}")
+    return dg.RunRequest(tags={"oldest_event_id": str(pending.oldest_event_id)})
