@@ -14,6 +14,7 @@ BENCHMARKS = {
     "privacy": "bike_pipeline.bench.privacy_bench:privacy",
     "graph": "bike_pipeline.bench.graph_bench:graph",
     "replications": "bike_pipeline.bench.replications_bench:replications",
+    "relay": "bike_pipeline.bench.relay_bench:relay",
 }
 
 
