@@ -4,7 +4,8 @@ Pub/sub is at-most-once: a subscriber that is disconnected loses messages silent
 redis-py would even resubscribe without telling. So this listener connects without
 retries, and on every (re)connect subscribes first and then reads the stream after the
 last event it counted; any later jump in `event_id` on a channel is filled from the stream
-as well. Repeats from the overlap are dropped by `EventTally`.
+as well. Repeats from the overlap are dropped by `EventTally`. A stream reset by a new
+simulation (ids start again) starts a new count.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import redis
-from redis.backoff import NoBackoff
 from redis.client import PubSub
-from redis.retry import Retry
 
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
+from bike_pipeline.events.connection import CONNECT_TIMEOUT_S, fail_fast_client
 from bike_pipeline.events.stream import last_stream_event_id, read_after
 from bike_pipeline.events.tally import EventTally
 
@@ -31,14 +31,6 @@ log = logging.getLogger(__name__)
 POLL_S = 0.2
 QUIET_FLUSH_S = 1.0  # a live tick's events arrive together; print its line a second later
 RECONNECT_INTERVAL_S = 0.5
-CONNECT_TIMEOUT_S = 1.0
-
-
-def connect(redis_url: str) -> redis.Redis:
-    """A client that fails fast instead of retrying (the listener reconnects itself)."""
-    return redis.Redis.from_url(
-        redis_url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0)
-    )
 
 
 class EventListener:
@@ -95,6 +87,17 @@ class EventListener:
             self.tally.last_event_id, last_stream_event_id(client, self.keys)
         )
 
+    def _follow_stream_reset(self, client: redis.Redis) -> None:
+        """Start a new count when the stream was reset (`reset_stream`, a new simulation).
+
+        Every event seen was on the stream first (the relay's script appends, then
+        publishes), so a stream whose top is below the last event counted was reset.
+        """
+        if last_stream_event_id(client, self.keys) < self.tally.last_event_id:
+            log.warning("the events stream was reset (a new simulation?): counting anew")
+            self.finish()
+            self.tally = EventTally()
+
     def finish(self) -> None:
         """Emit the open tick's line and the totals."""
         self.tally.flush()
@@ -121,6 +124,7 @@ class EventListener:
             try:
                 with self._connection() as (client, pubsub):
                     early = self._subscribe(pubsub)
+                    self._follow_stream_reset(client)
                     if outage:
                         log.info("Redis is back; catching up from the stream")
                         outage = False
@@ -144,7 +148,7 @@ class EventListener:
 
     @contextmanager
     def _connection(self) -> Iterator[tuple[redis.Redis, PubSub]]:
-        client = connect(self._current_url())
+        client = fail_fast_client(self._current_url())
         pubsub = client.pubsub()
         try:
             yield client, pubsub
@@ -180,6 +184,8 @@ class EventListener:
         if message["type"] != "message":
             return
         event = json.loads(message["data"])
+        if event["event_id"] <= self.tally.last_event_id:
+            self._follow_stream_reset(client)
         if event["event_id"] > self.tally.last_event_id + 1:  # missed some: from the stream
             self.catch_up(client, until_event_id=event["event_id"] - 1)
         self.accept(event)

@@ -39,14 +39,18 @@ def subscribers(client: redis.Redis) -> int:
 
 @contextmanager
 def running_listener(
-    redis_url: str, from_start: bool, follow: Callable[[], str | None] | None = None
+    redis_url: str,
+    from_start: bool,
+    follow: Callable[[], str | None] | None = None,
+    lines: list[str] | None = None,
 ) -> Iterator[EventListener]:
     """A listener in a thread, yielded once it is subscribed; stopped and joined afterwards.
 
-    With `follow`, the listener asks it for the URL at every reconnect."""
+    With `follow`, the listener asks it for the URL at every reconnect; its output goes
+    to `lines`."""
     probe = redis.Redis.from_url(redis_url)
     before = subscribers(probe)
-    listener = EventListener(follow or redis_url, emit=[].append)
+    listener = EventListener(follow or redis_url, emit=(lines if lines is not None else []).append)
     stop = threading.Event()
     thread = threading.Thread(target=listener.run, kwargs={"from_start": from_start, "stop": stop})
     thread.start()

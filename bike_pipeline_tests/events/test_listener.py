@@ -98,3 +98,23 @@ def test_events_repeated_on_the_channels_are_counted_once(
         wait_for(lambda: listener.tally.repeats == 300, "300 repeats")
 
     assert listener.tally.totals == database_counts(engine)
+
+
+def test_a_new_simulation_after_a_stream_reset_is_counted_anew(
+    engine: sa.Engine, redis_client: redis.Redis, servers: services.ServiceUrls
+) -> None:
+    lines: list[str] = []
+    with running_listener(servers.redis_url, from_start=True, lines=lines) as listener:
+        insert_synthetic_events(engine, 300)
+        relay_pending(engine, redis_client)
+        wait_for(lambda: listener.tally.last_event_id == 300, "event 300")
+        # `simulate --reset`: the events go, the stream is dropped, ids start again at 1.
+        with engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE core.events CASCADE"))
+        reset_stream(redis_client)
+        insert_synthetic_events(engine, 100)
+        relay_pending(engine, redis_client)
+        wait_for(lambda: listener.tally.last_event_id == 100, "event 100 of the new run")
+
+    assert listener.tally.totals == database_counts(engine)
+    assert "| last event_id 300" in "\n".join(lines)  # the old run's totals were printed

@@ -16,7 +16,7 @@ import redis
 import sqlalchemy as sa
 
 from bike_pipeline.bench.synthetic_events import insert_synthetic_events
-from bike_pipeline.events.listener import connect
+from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.publisher import EventPublisher
 from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.events.stream import read_after
@@ -71,16 +71,16 @@ def test_redis_killed_mid_relay_and_restarted_loses_no_event(
 
             monkeypatch.setattr(EventPublisher, "publish", publish_then_kill)
             with pytest.raises(redis.ConnectionError):
-                relay_pending(engine, connect(url), batch_size=BATCH)
+                relay_pending(engine, fail_fast_client(url), batch_size=BATCH)
             monkeypatch.undo()
             pending = _outbox_count(engine)
             assert pending == 3000 - KILL_AFTER_BATCHES * BATCH  # acknowledged batches only
 
             insert_synthetic_events(engine, 1000, first_event_id=3001)  # the simulation goes on
             with pytest.raises(redis.ConnectionError):
-                relay_pending(engine, connect(url), batch_size=BATCH)
+                relay_pending(engine, fail_fast_client(url), batch_size=BATCH)
 
-            client = connect(embedded_redis_server.start(home))  # the same folder
+            client = fail_fast_client(embedded_redis_server.start(home))  # the same folder
             assert relay_pending(engine, client, batch_size=BATCH) == pending + 1000
             wait_for(lambda: listener.tally.last_event_id == 4000, "the listener to catch up")
 
