@@ -1,0 +1,239 @@
+"""The Dash page: layout and callbacks only; the data comes from `DashboardData`.
+
+Element ids are stable (`count-<type>`, `fleet-<status>`, `last-event-id`, the four
+`*-chart` graphs, `report-headline`, `match-*`): the browser test reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dash
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from bike_pipeline.dashboard import figures
+from bike_pipeline.dashboard.matchmaking import MatchLookup
+from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem
+from bike_pipeline.dashboard.snapshot import DashboardData, Snapshot
+from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+
+REFRESH_MS = 2000  # one live tick
+GRID = {
+    "display": "grid",
+    "gridTemplateColumns": "repeat(auto-fit, minmax(460px, 1fr))",
+    "gap": "12px",
+}
+CARD = {
+    "border": "1px solid #ddd",
+    "borderRadius": "6px",
+    "padding": "8px 12px",
+    "background": "#fff",
+}
+NOTE = {"color": "#a33", "margin": "4px 0"}
+
+
+def _number(value: int) -> str:
+    return f"{value:,}"
+
+
+def _tile(label: str, element_id: str, colour: str) -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, style={"fontSize": "12px", "color": "#555"}),
+            html.Div(
+                "–", id=element_id, style={"fontSize": "22px", "fontWeight": 600, "color": colour}
+            ),
+        ],
+        style={**CARD, "minWidth": "110px"},
+    )
+
+
+def _graph(element_id: str) -> dcc.Graph:
+    return dcc.Graph(id=element_id, config={"displaylogo": False}, style=CARD)
+
+
+def layout(refresh_ms: int) -> html.Div:
+    count_tiles = [_tile(t, f"count-{t}", figures.TYPE_COLOURS[t]) for t in EVENT_TYPES]
+    fleet_tiles = [_tile(s, f"fleet-{s}", figures.STATUS_COLOURS[s]) for s in BIKE_STATUSES]
+    return html.Div(
+        [
+            html.H2("bike_pipeline live", style={"margin": "4px 0"}),
+            html.Div(
+                [
+                    "Simulated time ",
+                    html.B("–", id="sim-time"),
+                    " · events counted up to id ",
+                    html.B("–", id="last-event-id"),
+                    " · unmet demand (rent_refused) ",
+                    html.B("–", id="unmet-total"),
+                ]
+            ),
+            html.Div(id="problems"),
+            html.Div(count_tiles, style={"display": "flex", "gap": "8px", "flexWrap": "wrap"}),
+            html.Div(
+                fleet_tiles,
+                style={"display": "flex", "gap": "8px", "flexWrap": "wrap", "marginTop": "8px"},
+            ),
+            html.Div(
+                [
+                    _graph("counts-chart"),
+                    _graph("fleet-chart"),
+                    _graph("map-chart"),
+                    _graph("demand-chart"),
+                ],
+                style={**GRID, "marginTop": "12px"},
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [html.H4("Latest report"), html.Div(id="report-headline")], style=CARD
+                    ),
+                    html.Div(
+                        [
+                            html.H4("Matchmaking"),
+                            dcc.Input(
+                                id="match-customer",
+                                type="number",
+                                min=1,
+                                step=1,
+                                placeholder="customer id",
+                                debounce=True,
+                            ),
+                            html.Button("Find matches", id="match-button", n_clicks=0),
+                            html.Div(id="match-message", style={"margin": "6px 0"}),
+                            html.Div(id="match-results"),
+                        ],
+                        style=CARD,
+                    ),
+                ],
+                style={**GRID, "marginTop": "12px"},
+            ),
+            dcc.Interval(id="tick", interval=refresh_ms),
+        ],
+        style={"fontFamily": "sans-serif", "padding": "8px 16px", "background": "#f6f6f6"},
+    )
+
+
+def _table(header: list[str], rows: list[list[Any]], element_id: str) -> html.Table:
+    cell = {"padding": "2px 10px", "borderBottom": "1px solid #eee", "textAlign": "left"}
+    return html.Table(
+        [
+            html.Thead(html.Tr([html.Th(h, style=cell) for h in header])),
+            html.Tbody([html.Tr([html.Td(v, style=cell) for v in row]) for row in rows]),
+        ],
+        id=element_id,
+        style={"borderCollapse": "collapse"},
+    )
+
+
+def _format_figure(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
+    return "–" if value is None else str(value)
+
+
+def headline_view(headline: Headline | HeadlineProblem | None) -> html.Div:
+    if headline is None:
+        return html.Div("No report yet: run `bike-pipeline report` (or `bike-pipeline run`).")
+    if isinstance(headline, HeadlineProblem):
+        return html.Div(f"Report {headline.report}: {headline.reason}.", style=NOTE)
+    rows = [[name, _format_figure(value)] for name, value in headline.figures]
+    return html.Div(
+        [
+            html.Div(f"Report {headline.report}, written {headline.written_at:%Y-%m-%d %H:%M} UTC"),
+            _table(["figure", "value"], rows, "report-figures"),
+        ]
+    )
+
+
+def matches_view(lookup: MatchLookup) -> html.Table | None:
+    if not lookup.matches:
+        return None
+    rows = [
+        [m.customer_id, m.bike_id, f"{m.last_ride_at:%Y-%m-%d %H:%M:%S} UTC"]
+        for m in lookup.matches
+    ]
+    return _table(["customer", "shared bike", "last ride"], rows, "match-table")
+
+
+def _live_outputs(snapshot: Snapshot) -> list[Any]:
+    live = snapshot.live
+    counts = live.counts if live else dict.fromkeys(EVENT_TYPES, 0)
+    sim_time = f"{live.sim_time:%Y-%m-%d %H:%M %Z}" if live and live.sim_time else "–"
+    return [
+        sim_time,
+        _number(live.last_event_id) if live else "–",
+        _number(live.unmet_demand) if live else "–",
+        *[_number(counts[t]) if live else "–" for t in EVENT_TYPES],
+        figures.counts_figure(counts),
+        figures.map_figure(snapshot.stations),
+        figures.demand_figure(live.demand if live else {}),
+    ]
+
+
+def _fleet_outputs(snapshot: Snapshot) -> list[Any]:
+    fleet = snapshot.fleet
+    tiles = [_number(fleet[s]) if fleet else "–" for s in BIKE_STATUSES]
+    chart: go.Figure = figures.fleet_figure(fleet or {})
+    return [*tiles, chart]
+
+
+def _problems(snapshot: Snapshot) -> list[html.Div]:
+    errors = [snapshot.database_error, snapshot.live_error]
+    return [html.Div(text, style=NOTE) for text in errors if text]
+
+
+def create_app(
+    data: DashboardData,
+    lookup: Callable[[int], MatchLookup],
+    refresh_ms: int = REFRESH_MS,
+) -> dash.Dash:
+    """The Dash app; `lookup` answers the matchmaking box (see `matchmaking.lookup_matches`)."""
+    app = dash.Dash(__name__, title="bike_pipeline dashboard", update_title=None)
+    app.layout = layout(refresh_ms)
+    live_outputs = [
+        dash.Output("sim-time", "children"),
+        dash.Output("last-event-id", "children"),
+        dash.Output("unmet-total", "children"),
+        *[dash.Output(f"count-{t}", "children") for t in EVENT_TYPES],
+        dash.Output("counts-chart", "figure"),
+        dash.Output("map-chart", "figure"),
+        dash.Output("demand-chart", "figure"),
+    ]
+    fleet_outputs = [
+        *[dash.Output(f"fleet-{s}", "children") for s in BIKE_STATUSES],
+        dash.Output("fleet-chart", "figure"),
+    ]
+    outputs = [
+        *live_outputs,
+        *fleet_outputs,
+        dash.Output("problems", "children"),
+        dash.Output("report-headline", "children"),
+    ]
+
+    @app.callback(outputs, dash.Input("tick", "n_intervals"))
+    def refresh(_: int | None) -> list[Any]:
+        snapshot = data.snapshot()
+        return [
+            *_live_outputs(snapshot),
+            *_fleet_outputs(snapshot),
+            _problems(snapshot),
+            headline_view(snapshot.headline),
+        ]
+
+    @app.callback(
+        [dash.Output("match-message", "children"), dash.Output("match-results", "children")],
+        dash.Input("match-button", "n_clicks"),
+        dash.Input("match-customer", "n_submit"),
+        dash.State("match-customer", "value"),
+        prevent_initial_call=True,
+    )
+    def find(_: int, __: int | None, customer_id: float | None) -> list[Any]:
+        if customer_id is None or customer_id < 1 or customer_id != int(customer_id):
+            return ["Enter a customer id (a whole number from 1).", None]
+        result = lookup(int(customer_id))
+        return [result.message, matches_view(result)]
+
+    return app

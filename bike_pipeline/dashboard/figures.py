@@ -1,0 +1,153 @@
+"""Plotly figures of a snapshot; pure functions of the data, nothing is queried here.
+
+The map is a plain longitude/latitude scatter (the axes scaled for 52 degrees north)
+rather than a tile map: it needs no tile server and no WebGL, so it renders the same in
+an offline container and in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import plotly.graph_objects as go
+
+from bike_pipeline.dashboard.stations import StationActivity
+from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+
+TYPE_COLOURS = {
+    "subscribed": "#4c78a8",
+    "insured": "#72b7b2",
+    "rented": "#54a24b",
+    "dropped": "#eeca3b",
+    "repair_needed": "#f58518",
+    "totalled": "#b279a2",
+    "rent_refused": "#e45756",
+}
+STATUS_COLOURS = {
+    "available": "#54a24b",
+    "rented": "#4c78a8",
+    "in_repair": "#f58518",
+    "totalled": "#9d755d",
+}
+HOURLY_UP_TO_HOURS = 48
+LATITUDE_SCALE = 1 / math.cos(math.radians(52))
+
+
+def _layout(figure: go.Figure, title: str) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0.01},
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        height=320,
+        template="plotly_white",
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return figure
+
+
+def _empty(figure: go.Figure, text: str) -> go.Figure:
+    figure.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5)
+    return figure
+
+
+def counts_figure(counts: Mapping[str, int]) -> go.Figure:
+    figure = go.Figure(
+        go.Bar(
+            x=list(EVENT_TYPES),
+            y=[counts.get(t, 0) for t in EVENT_TYPES],
+            marker_color=[TYPE_COLOURS[t] for t in EVENT_TYPES],
+            name="events",
+        )
+    )
+    return _layout(figure, "Events per type")
+
+
+def fleet_figure(fleet: Mapping[str, int]) -> go.Figure:
+    figure = go.Figure(
+        go.Bar(
+            x=[fleet.get(s, 0) for s in BIKE_STATUSES],
+            y=list(BIKE_STATUSES),
+            orientation="h",
+            marker_color=[STATUS_COLOURS[s] for s in BIKE_STATUSES],
+            name="bikes",
+        )
+    )
+    figure = _layout(figure, "Fleet status (bikes)")
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def demand_series(
+    demand: Mapping[datetime, Mapping[str, int]],
+) -> tuple[str, list[datetime], list[int], list[int]]:
+    """(unit, bucket starts, rented, refused): per hour for up to two days, else per day."""
+    hours = sorted(demand)
+    by_day = bool(hours) and (hours[-1] - hours[0]).total_seconds() > HOURLY_UP_TO_HOURS * 3600
+    buckets: dict[datetime, list[int]] = {}
+    for hour in hours:
+        key = hour.replace(hour=0) if by_day else hour
+        bucket = buckets.setdefault(key, [0, 0])
+        bucket[0] += demand[hour].get("rented", 0)
+        bucket[1] += demand[hour].get("rent_refused", 0)
+    starts = sorted(buckets)
+    return (
+        "day" if by_day else "hour",
+        starts,
+        [buckets[s][0] for s in starts],
+        [buckets[s][1] for s in starts],
+    )
+
+
+def demand_figure(demand: Mapping[datetime, Mapping[str, int]]) -> go.Figure:
+    unit, starts, rented, refused = demand_series(demand)
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=starts,
+                y=refused,
+                name="rent_refused (unmet)",
+                marker_color=TYPE_COLOURS["rent_refused"],
+            ),
+            go.Scatter(
+                x=starts,
+                y=rented,
+                name="rented (served)",
+                mode="lines",
+                line={"color": TYPE_COLOURS["rented"]},
+            ),
+        ]
+    )
+    figure = _layout(figure, f"Unmet demand per {unit} (simulated local time)")
+    return figure if starts else _empty(figure, "no rentals asked for yet")
+
+
+def map_figure(stations: Sequence[StationActivity]) -> go.Figure:
+    biggest = max((s.total for s in stations), default=1)
+    hover = [
+        f"<b>{s.station}</b><br>" + "<br>".join(f"{t}: {n}" for t, n in sorted(s.counts.items()))
+        for s in stations
+    ]
+    figure = go.Figure(
+        go.Scatter(
+            x=[s.longitude for s in stations],
+            y=[s.latitude for s in stations],
+            mode="markers",
+            text=hover,
+            hoverinfo="text",
+            marker={
+                "size": [8 + 32 * math.sqrt(s.total / biggest) for s in stations],
+                "color": [s.total for s in stations],
+                "colorscale": "YlOrRd",
+                "showscale": bool(stations),
+                "colorbar": {"title": {"text": "events"}},
+                "line": {"width": 1, "color": "#555"},
+            },
+            name="stations",
+        )
+    )
+    figure = _layout(figure, "Recent events at their stations")
+    figure.update_layout(height=420)
+    figure.update_xaxes(title_text="longitude")
+    figure.update_yaxes(title_text="latitude", scaleanchor="x", scaleratio=LATITUDE_SCALE)
+    return figure if stations else _empty(figure, "no events with a bike yet")

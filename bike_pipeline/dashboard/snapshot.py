@@ -1,0 +1,85 @@
+"""Everything one dashboard refresh shows, gathered at most once per `max_age_s`.
+
+Every open browser tab polls on its own; a short shared cache keeps the load on
+PostgreSQL and Redis independent of how many tabs are open, so the dashboard stays cheap
+while a simulation writes. A server that cannot be reached becomes a message in the
+snapshot, never an exception in the page.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+import sqlalchemy as sa
+
+from bike_pipeline.dashboard import queries
+from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
+from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
+from bike_pipeline.dashboard.stations import BikeLocations, StationActivity, station_activity
+
+MAX_AGE_S = 1.0
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    live: LiveView | None
+    live_error: str | None
+    fleet: dict[str, int] | None
+    stations: tuple[StationActivity, ...]
+    headline: Headline | HeadlineProblem | None
+    database_error: str | None
+
+
+def _describe(error: Exception) -> str:
+    """The kind of failure only: driver messages may quote connection strings."""
+    return type(error).__name__
+
+
+class DashboardData:
+    """The data side of the dashboard: one per process, shared by every request."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        redis_client: redis.Redis,
+        reports_dir: Path,
+        max_age_s: float = MAX_AGE_S,
+    ) -> None:
+        self.engine = engine
+        self.reports_dir = reports_dir
+        self.max_age_s = max_age_s
+        self.live = LiveEvents(engine, redis_client)
+        self.locations = BikeLocations(engine)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._taken_at = 0.0
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            if self._snapshot is None or time.monotonic() - self._taken_at >= self.max_age_s:
+                self._snapshot = self._take()
+                self._taken_at = time.monotonic()
+            return self._snapshot
+
+    def _take(self) -> Snapshot:
+        live, live_error, fleet, stations, database_error = None, None, None, (), None
+        try:
+            fleet = queries.fleet_status(self.engine)
+            live = self.live.refresh()
+            stations = tuple(station_activity(live.recent, self.locations))
+        except redis.RedisError as error:
+            live_error = f"Redis unreachable ({_describe(error)})"
+        except sa.exc.SQLAlchemyError as error:
+            database_error = f"PostgreSQL unreachable ({_describe(error)})"
+        return Snapshot(
+            live=live,
+            live_error=live_error,
+            fleet=fleet,
+            stations=stations,
+            headline=latest_headline(self.reports_dir),
+            database_error=database_error,
+        )
