@@ -1,0 +1,77 @@
+"""The headline figures of one run (persisted or replicated): counts, service levels, money,
+and the two facts the literal rules imply (how fast demand saturates, how fast the fleet
+erodes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bike_pipeline.reporting.money import money
+from bike_pipeline.reporting.series import TickSeries, fleet_over_time
+from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.scenario import Prices
+
+TICKS_PER_WEEK = 7 * TICKS_PER_DAY
+
+
+def service_level(rented: float, refused: float) -> float:
+    """rented / (rented + refused); 1.0 when nobody asked for a bike."""
+    asked = rented + refused
+    return float(rented / asked) if asked else 1.0
+
+
+def weekly_rush_service_levels(series: TickSeries, rush: np.ndarray) -> np.ndarray:
+    """The rush-hour service level of each (started) simulated week."""
+    week = np.arange(series.ticks) // TICKS_PER_WEEK
+    weeks = int(week[-1]) + 1 if series.ticks else 0
+    rented = np.bincount(week[rush], series.rented[rush], minlength=weeks)
+    refused = np.bincount(week[rush], series.refused[rush], minlength=weeks)
+    return np.array([service_level(a, b) for a, b in zip(rented, refused, strict=True)])
+
+
+def _first_tick(condition: np.ndarray) -> int | None:
+    hits = np.flatnonzero(condition)
+    return int(hits[0]) if len(hits) else None
+
+
+def headline(series: TickSeries, prices: Prices) -> dict[str, float | int | None]:
+    """Counts, service levels, money and erosion of a run, as plain numbers."""
+    totals = series.totals()
+    rush = series.rush()
+    fleet = fleet_over_time(series)
+    usable = fleet.usable
+    weekly = weekly_rush_service_levels(series, rush)
+    outnumbered = _first_tick(series.refused > series.rented)
+    registered = series.baseline.registered + np.cumsum(series.subscribed)
+    saturated = _first_tick(registered >= 0.9 * series.baseline.customers)
+    initial_usable = series.baseline.bikes - series.baseline.totalled
+    half_gone = _first_tick(usable <= initial_usable / 2)
+    none_left = _first_tick(usable <= 0)
+    figures: dict[str, float | int | None] = {
+        "ticks": series.ticks,
+        "days": series.ticks / TICKS_PER_DAY,
+        "customers": series.baseline.customers,
+        "initial_fleet": initial_usable,
+        "final_usable_fleet": int(usable[-1]) if series.ticks else None,
+        "rentals": totals["rented"],
+        "refused": totals["refused"],
+        "service_level": service_level(totals["rented"], totals["refused"]),
+        "rush_service_level": service_level(series.rented[rush].sum(), series.refused[rush].sum()),
+        "worst_week_rush_service_level": float(weekly.min()) if len(weekly) else 1.0,
+        "totalled": totals["totalled"],
+        "repairs": totals["repairs"],
+        "repairs_paid_by_customers": totals["repairs_paid"],
+        "repairs_covered_by_insurance": totals["repairs"] - totals["repairs_paid"],
+        "replaced": totals["replaced"],
+        "subscribed": totals["subscribed"],
+        "insured": totals["insured"],
+        "utilisation": float(np.mean(fleet.rented / np.maximum(usable, 1))),
+        "hours_until_90pct_registered": None if saturated is None else saturated / 3,
+        "hours_until_refusals_outnumber_rentals": None if outnumbered is None else outnumbered / 3,
+        "days_until_half_the_fleet_is_totalled": None
+        if half_gone is None
+        else half_gone / TICKS_PER_DAY,
+        "days_until_no_usable_bike": None if none_left is None else none_left / TICKS_PER_DAY,
+    }
+    figures |= money(series, prices).totals()
+    return figures

@@ -1,0 +1,153 @@
+"""Per-tick counts of one simulated run, and the fleet state they imply.
+
+Both sources of the report produce this same structure: the database (`db_series`, what a
+persisted run wrote into core.*) and the engine alone (`replication`, a Monte Carlo
+replication that persists nothing). Everything the report computes (fleet over time,
+service levels, money) is derived from it, so the two can never disagree on a definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+import numpy as np
+
+from bike_pipeline.simulation.clock import TICK_MINUTES, TICKS_PER_DAY, is_rush_hour, sim_time
+
+COUNT_COLUMNS = (
+    "subscribed",
+    "insured",
+    "rented",
+    "dropped",
+    "repairs",
+    "repairs_paid",
+    "totalled",
+    "refused",
+    "replaced",
+    "rental_hours",
+)
+
+
+@dataclass
+class Baseline:
+    """The world before tick 0: registrations and the dump's fleet."""
+
+    customers: int
+    registered: int
+    insured: int
+    bikes: int
+    totalled: int
+    in_repair_ready: np.ndarray  # int64: the tick each bike in repair at tick 0 is usable again
+
+
+@dataclass
+class TickSeries:
+    """Counts per tick (index = tick number, from 0). `rental_hours` holds the started hours
+    charged for rentals ending in that tick (open rentals are charged in the last tick)."""
+
+    start: datetime
+    repair_turnaround_ticks: int
+    baseline: Baseline
+    subscribed: np.ndarray
+    insured: np.ndarray
+    rented: np.ndarray
+    dropped: np.ndarray
+    repairs: np.ndarray
+    repairs_paid: np.ndarray
+    totalled: np.ndarray
+    refused: np.ndarray
+    replaced: np.ndarray
+    rental_hours: np.ndarray
+
+    @classmethod
+    def empty(
+        cls, ticks: int, start: datetime, repair_turnaround_ticks: int, baseline: Baseline
+    ) -> TickSeries:
+        zeros = {name: np.zeros(ticks, np.int64) for name in COUNT_COLUMNS}
+        return cls(start, repair_turnaround_ticks, baseline, **zeros)
+
+    @property
+    def ticks(self) -> int:
+        return len(self.rented)
+
+    def truncated(self, ticks: int) -> TickSeries:
+        """The first `ticks` ticks."""
+        cut = {name: getattr(self, name)[:ticks] for name in COUNT_COLUMNS}
+        return TickSeries(self.start, self.repair_turnaround_ticks, self.baseline, **cut)
+
+    def totals(self) -> dict[str, int]:
+        return {name: int(getattr(self, name).sum()) for name in COUNT_COLUMNS}
+
+    def rush(self) -> np.ndarray:
+        """Whether each tick lies in the rush hours (local wall clock)."""
+        return np.array([is_rush_hour(t) for t in self.times()], dtype=bool)
+
+    def times(self) -> list[datetime]:
+        return [sim_time(self.start, tick) for tick in range(self.ticks)]
+
+    def local_hours(self) -> np.ndarray:
+        return np.array([t.hour for t in self.times()], dtype=np.int64)
+
+
+@dataclass
+class FleetOverTime:
+    """Bikes by status at the END of each tick; `fleet` counts every bike owned, totalled too."""
+
+    available: np.ndarray
+    rented: np.ndarray
+    in_repair: np.ndarray
+    totalled: np.ndarray
+    fleet: np.ndarray
+
+    @property
+    def usable(self) -> np.ndarray:
+        return self.fleet - self.totalled
+
+    def at(self, tick: int) -> dict[str, int]:
+        return {f.name: int(getattr(self, f.name)[tick]) for f in fields(self)}
+
+
+def fleet_over_time(series: TickSeries) -> FleetOverTime:
+    """Reconstruct the bike statuses from the counts: a bike needing repair stays in repair
+    for the scenario's turnaround (the engine frees it at the start of tick t + turnaround)."""
+    n = series.ticks
+    turnaround = series.repair_turnaround_ticks
+    rented = np.cumsum(series.rented - series.dropped)
+    totalled = series.baseline.totalled + np.cumsum(series.totalled)
+    fleet = series.baseline.bikes + np.cumsum(series.replaced)
+    repairs_started = np.cumsum(series.repairs)
+    finished_by = np.concatenate([np.zeros(turnaround, np.int64), repairs_started])[:n]
+    ticks = np.arange(n)
+    ready = np.sort(series.baseline.in_repair_ready)
+    baseline_still = len(ready) - np.searchsorted(ready, ticks, side="right")
+    in_repair = repairs_started - finished_by + baseline_still
+    available = fleet - totalled - rented - in_repair
+    return FleetOverTime(available, rented, in_repair, totalled, fleet)
+
+
+def daily(values: np.ndarray, how: str = "sum") -> np.ndarray:
+    """Per simulated day (72 ticks): the sum, or the value at the day's last tick."""
+    days = -(-len(values) // TICKS_PER_DAY)
+    padded = np.concatenate([values, np.zeros(days * TICKS_PER_DAY - len(values), values.dtype)])
+    if how == "sum":
+        return padded.reshape(days, TICKS_PER_DAY).sum(axis=1)
+    last = np.minimum((np.arange(days) + 1) * TICKS_PER_DAY, len(values)) - 1
+    return values[last]
+
+
+def registered_over_time(series: TickSeries) -> tuple[np.ndarray, np.ndarray]:
+    """Registered and insured customers at the end of each tick."""
+    registered = series.baseline.registered + np.cumsum(series.subscribed)
+    insured = series.baseline.insured + np.cumsum(series.insured)
+    return registered, insured
+
+
+def started_hours(minutes: np.ndarray) -> np.ndarray:
+    """Started hours charged for rentals held `minutes` (at least one)."""
+    return np.maximum(1, -(-np.asarray(minutes, np.int64) // 60))
+
+
+def open_rental_minutes(start_ticks: np.ndarray, end_tick: int) -> np.ndarray:
+    """Minutes held so far by rentals still open after tick `end_tick - 1`."""
+    return (end_tick - np.asarray(start_ticks, np.int64)) * TICK_MINUTES
