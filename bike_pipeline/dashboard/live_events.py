@@ -45,7 +45,8 @@ class LiveView:
 
     @property
     def sim_time(self) -> datetime | None:
-        return self.recent[-1].sim_time if self.recent else None
+        """The simulated local time of the last event counted."""
+        return self.recent[-1].sim_time.astimezone(_LOCAL) if self.recent else None
 
     @property
     def unmet_demand(self) -> int:

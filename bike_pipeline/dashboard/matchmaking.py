@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import redis
 
-from bike_pipeline.graph.connection import open_graph
+from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
 from bike_pipeline.graph.matches import Match, UnknownCustomerError, find_matches
 
 DEFAULT_LIMIT = 20
@@ -22,10 +22,15 @@ class MatchLookup:
     message: str
 
 
-def lookup_matches(graph_url: str, customer_id: int, limit: int = DEFAULT_LIMIT) -> MatchLookup:
+def lookup_matches(
+    graph_url: str,
+    customer_id: int,
+    limit: int = DEFAULT_LIMIT,
+    graph_name: str = DEFAULT_GRAPH_NAME,
+) -> MatchLookup:
     """The customer's `limit` most recent matches, and a line saying what was found."""
     try:
-        found = find_matches(open_graph(graph_url), customer_id, limit=limit)
+        found = find_matches(open_graph(graph_url, graph_name), customer_id, limit=limit)
     except UnknownCustomerError:
         message = (
             f"Customer {customer_id} is not in the graph (unknown id, or the graph is not "

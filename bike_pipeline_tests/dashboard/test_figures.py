@@ -1,0 +1,56 @@
+"""Figures are pure functions of the data: what goes in is what the traces hold."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bike_pipeline.dashboard import figures
+from bike_pipeline.dashboard.stations import StationActivity
+from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+
+START = datetime(2026, 1, 1, 0)
+
+
+def _demand(hours: int) -> dict[datetime, dict[str, int]]:
+    return {
+        START + timedelta(hours=h): {"rented": h % 5, "rent_refused": h % 3}
+        for h in range(0, hours, 2)
+    }
+
+
+def test_demand_is_hourly_up_to_two_days_and_daily_beyond_with_the_same_totals() -> None:
+    short = _demand(48)
+    unit, starts, rented, refused = figures.demand_series(short)
+    assert unit == "hour" and starts == sorted(short)
+    assert rented == [short[s]["rented"] for s in starts]
+    long = _demand(24 * 5 + 2)
+    unit, starts, rented, refused = figures.demand_series(long)
+    assert unit == "day" and starts == [START + timedelta(days=d) for d in range(6)]
+    assert sum(rented) == sum(d["rented"] for d in long.values())
+    assert sum(refused) == sum(d["rent_refused"] for d in long.values())
+    day_two = [d for at, d in long.items() if at.day == 2]
+    assert refused[1] == sum(d["rent_refused"] for d in day_two)
+    assert figures.demand_series({}) == ("hour", [], [], [])
+
+
+def test_counts_and_fleet_traces_follow_the_contract_order() -> None:
+    counts = {t: i * 10 for i, t in enumerate(EVENT_TYPES)}
+    bar = figures.counts_figure(counts).data[0]
+    assert list(bar.x) == list(EVENT_TYPES) and list(bar.y) == list(counts.values())
+    fleet = {"totalled": 3, "available": 9}
+    bars = figures.fleet_figure(fleet).data[0]
+    assert list(bars.y) == list(BIKE_STATUSES) and list(bars.x) == [9, 0, 0, 3]
+
+
+def test_map_marks_each_station_at_its_coordinates_sized_by_activity() -> None:
+    stations = [
+        StationActivity("Noord", 53.2, 6.5, {"rented": 8}),
+        StationActivity("Zuid", 51.4, 5.5, {"dropped": 1, "totalled": 1}),
+    ]
+    trace = figures.map_figure(stations).data[0]
+    assert list(trace.x) == [6.5, 5.5] and list(trace.y) == [53.2, 51.4]
+    assert list(trace.marker.color) == [8, 2]
+    assert trace.marker.size[0] > trace.marker.size[1]
+    assert "dropped: 1" in trace.text[1] and "Zuid" in trace.text[1]
+    empty = figures.map_figure([])
+    assert empty.layout.annotations[0].text == "no events with a bike yet"

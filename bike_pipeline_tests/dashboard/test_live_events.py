@@ -1,0 +1,88 @@
+"""Live figures: the PostgreSQL baseline joined with the stream, never counting twice."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+
+import pytest
+import redis
+import sqlalchemy as sa
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from bike_pipeline.dashboard import queries
+from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
+from bike_pipeline.events.relay import relay_pending
+from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
+from bike_pipeline_tests.dashboard.world import max_event_id, rows, type_counts
+
+
+def _nonzero(counts: dict[str, int]) -> Counter[str]:
+    return Counter({k: n for k, n in counts.items() if n})
+
+
+def _assert_matches_database(view: LiveView, engine: sa.Engine) -> None:
+    assert view.last_event_id == max_event_id(engine)
+    assert _nonzero(view.counts) == type_counts(engine)
+    assert view.unmet_demand == type_counts(engine)["rent_refused"]
+    assert view.demand == queries.hourly_demand_upto(engine, view.last_event_id)
+    tail = rows(
+        engine,
+        "SELECT event_id, type, bike_id FROM core.events ORDER BY event_id DESC LIMIT :n",
+        n=len(view.recent),
+    )
+    assert [(e.event_id, e.type, e.bike_id) for e in view.recent] == tail[::-1]
+
+
+def test_figures_advance_only_with_the_stream_after_the_baseline(
+    dumped: sa.Engine, redis_client: redis.Redis
+) -> None:
+    run_simulation(dumped, SimulationRequest(ticks=40, seed=4, scenario="full"), redis_client)
+    live = LiveEvents(dumped, redis_client, recent_size=50)
+    first = live.refresh()
+    _assert_matches_database(first, dumped)
+    assert first.last_event_id > 100 and len(first.recent) == 50
+
+    # Ticks committed but not relayed (no Redis client): the stream has nothing new yet.
+    run_simulation(dumped, SimulationRequest(ticks=40, seed=4, scenario="full"))
+    assert live.refresh().last_event_id == first.last_event_id
+    assert relay_pending(dumped, redis_client) > 0
+    _assert_matches_database(live.refresh(), dumped)
+
+
+def test_events_in_the_outbox_at_baseline_are_not_counted_again_when_relayed(
+    dumped: sa.Engine, redis_client: redis.Redis
+) -> None:
+    run_simulation(dumped, SimulationRequest(ticks=30, seed=5, scenario="full"))
+    live = LiveEvents(dumped, redis_client)
+    _assert_matches_database(live.refresh(), dumped)
+    assert redis_client.exists("bike_pipeline.events") == 0
+    relayed = relay_pending(dumped, redis_client)
+    assert relayed == max_event_id(dumped)
+    _assert_matches_database(live.refresh(), dumped)
+    run_simulation(dumped, SimulationRequest(ticks=30, seed=5, scenario="full"), redis_client)
+    _assert_matches_database(live.refresh(), dumped)
+
+
+def test_a_reset_simulation_is_counted_afresh(dumped: sa.Engine, redis_client: redis.Redis) -> None:
+    live = LiveEvents(dumped, redis_client)
+    empty = live.refresh()
+    assert empty.last_event_id == 0 and not _nonzero(empty.counts) and empty.sim_time is None
+    run_simulation(dumped, SimulationRequest(ticks=60, seed=6, scenario="full"), redis_client)
+    before = live.refresh()
+    _assert_matches_database(before, dumped)
+    again = SimulationRequest(ticks=20, seed=7, scenario="full", reset=True)
+    run_simulation(dumped, again, redis_client)
+    after = live.refresh()
+    assert after.last_event_id < before.last_event_id
+    _assert_matches_database(after, dumped)
+
+
+def test_an_unreachable_redis_raises_a_redis_error(dumped: sa.Engine) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    dead = redis.Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0))
+    with pytest.raises(redis.ConnectionError):
+        LiveEvents(dumped, dead).refresh()

@@ -1,0 +1,52 @@
+"""The newest report's headline, or a clear reason why none can be shown."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
+
+
+def _write(folder: Path, content: str, mtime: float) -> Path:
+    folder.mkdir(parents=True)
+    path = folder / "headline.json"
+    path.write_text(content)
+    os.utime(path, (mtime, mtime))
+    return path
+
+
+def test_no_reports_folder_or_no_headline_means_no_report(tmp_path: Path) -> None:
+    assert latest_headline(tmp_path / "reports") is None
+    (tmp_path / "reports" / "empty_run").mkdir(parents=True)
+    assert latest_headline(tmp_path / "reports") is None
+
+
+def test_the_newest_headline_is_shown_flattened(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    _write(reports / "older", json.dumps({"rentals": 1}), 1_000_000)
+    newest = {"rentals": 120, "service_level": 0.75, "literal": {"refused": 7, "days": None}}
+    _write(reports / "newer", json.dumps(newest), 2_000_000)
+    _write(reports / "zz_oldest", json.dumps({"rentals": 3}), 500_000)
+    headline = latest_headline(reports)
+    assert isinstance(headline, Headline)
+    assert headline.report == "newer"
+    assert headline.written_at.timestamp() == 2_000_000
+    assert headline.figures == (
+        ("rentals", 120),
+        ("service_level", 0.75),
+        ("literal.refused", 7),
+        ("literal.days", None),
+    )
+
+
+def test_an_unreadable_headline_is_reported_without_its_content(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    _write(reports / "broken", '{"secret-ish": ', 1_000_000)
+    problem = latest_headline(reports)
+    assert isinstance(problem, HeadlineProblem) and problem.report == "broken"
+    assert problem.reason == "headline.json is unreadable (JSONDecodeError)"
+    _write(reports / "listed", "[1, 2]", 2_000_000)
+    problem = latest_headline(reports)
+    assert problem == HeadlineProblem("listed", "headline.json does not hold a JSON object")
