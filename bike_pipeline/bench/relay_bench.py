@@ -81,17 +81,18 @@ def pipelined_relay(database_url: str, redis_url: str, batch_size: int, keys: Ev
     of PUBLISH + XADD per batch, outbox rows deleted after."""
     engine = engine_for(database_url)
     client = redis.Redis.from_url(redis_url)
-    relayed = 0
+    relayed = after = 0
     query = sa.text(
         f"SELECT e.event_id, e.type, e.tick, e.sim_time, e.customer_id, e.bike_id, "
         f"e.rental_id, e.data FROM {CORE_SCHEMA}.event_outbox o "
-        f"JOIN {CORE_SCHEMA}.events e USING (event_id) ORDER BY o.event_id LIMIT :limit"
+        f"JOIN {CORE_SCHEMA}.events e USING (event_id) WHERE o.event_id > :after "
+        "ORDER BY o.event_id LIMIT :limit"
     )
     delete = sa.text(f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(:ids)")
     while True:
         with engine.begin() as conn:
             conn.execute(sa.text(f"SET LOCAL TIME ZONE '{SIM_TIME_ZONE}'"))
-            rows = conn.execute(query, {"limit": batch_size}).all()
+            rows = conn.execute(query, {"after": after, "limit": batch_size}).all()
             if not rows:
                 return relayed
             pipe = client.pipeline(transaction=False)
@@ -113,6 +114,7 @@ def pipelined_relay(database_url: str, redis_url: str, batch_size: int, keys: Ev
             pipe.execute()
             conn.execute(delete, {"ids": [row.event_id for row in rows]})
         relayed += len(rows)
+        after = rows[-1].event_id
 
 
 def _refill_outbox(engine: sa.Engine, client: redis.Redis, keys: EventKeys) -> None:
