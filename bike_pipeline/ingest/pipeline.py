@@ -102,6 +102,7 @@ def ingest_file(
         ignored = _check_header(path, reader.header, spec)
         reasons: Counter[str] = Counter()
         connection = engine.raw_connection()
+        loader: TableLoader | None = None
         try:
             loader = TableLoader(connection, spec)
             seen = SeenKeys(spec.unique)
@@ -111,13 +112,14 @@ def ingest_file(
                 typed = validate(raw, verdicts)
                 seen.reject_duplicates(typed, verdicts)
                 fine = verdicts.fine
-                loader.copy_rows(typed.filter(pa.array(fine)), pa.array(block.lines[fine]))
+                loader.add_rows(typed.filter(pa.array(fine)), pa.array(block.lines[fine]))
                 rejects = block.rejects + [
                     RawReject(int(block.lines[i]), block.raw(i), verdicts.reason_of(i))
                     for i in np.flatnonzero(~fine).tolist()
                 ]
                 reasons.update(r.reason for r in rejects)
-                loader.copy_rejects(_rejects_table(rejects))
+                loader.add_rejects(_rejects_table(rejects))
+            loader.finish_copy()
             conflicts = loader.conflicting_lines()
             if conflicts:
                 texts = raw_records(path, set(conflicts))
@@ -125,11 +127,13 @@ def ingest_file(
                     RawReject(line, texts[line], reason) for line, reason in conflicts.items()
                 ]
                 reasons.update(conflicts.values())
-                loader.copy_rejects(_rejects_table(conflict_rejects))
-            loaded, updated, unchanged = loader.upsert()
+                loader.add_rejects(_rejects_table(conflict_rejects))
+            loaded, updated, unchanged = loader.upsert(len(conflicts))
             loader.store_rejects(path.name, reader.sha256)
             connection.commit()
         except BaseException:
+            if loader is not None:
+                loader.abort()
             connection.rollback()
             raise
         finally:
