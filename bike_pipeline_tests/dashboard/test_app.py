@@ -1,0 +1,186 @@
+"""The dashboard in headless Chromium while a simulation runs: charts render, and every
+number on the page equals what PostgreSQL holds for the events it says it has counted."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import redis
+import sqlalchemy as sa
+from playwright.sync_api import Page
+
+from bike_pipeline import services
+from bike_pipeline.dashboard.live_events import RECENT_EVENTS
+from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+from bike_pipeline.graph.connection import open_graph
+from bike_pipeline.graph.matches import find_matches
+from bike_pipeline.graph.sync import sync_graph
+from bike_pipeline.settings import HOME_VAR
+from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
+from bike_pipeline_tests.dashboard.browser import headless_chromium, served_dashboard
+from bike_pipeline_tests.dashboard.world import bike_statuses, max_event_id, rows, type_counts
+from bike_pipeline_tests.privacy_scan import PersonalValues, assert_no_personal_values
+
+CHARTS = ("counts-chart", "fleet-chart", "map-chart", "demand-chart")
+WAIT_MS = 30_000
+# Live ticks at 0.25 s, in short runs until the test has seen the page update mid-run
+# (at most MAX_TICKS): as long as the page needs, however slow the machine.
+LIVE_RUN = SimulationRequest(ticks=4, seed=9, scenario="full", pace_s=0.25)
+MAX_TICKS = 400
+
+_READ_PAGE = """() => {
+  const text = (id) => document.getElementById(id).textContent;
+  const data = (id) => document.querySelector('#' + id + ' .js-plotly-plot').data;
+  return {
+    last: text('last-event-id'),
+    unmet: text('unmet-total'),
+    counts: Object.fromEntries(TYPES.map((t) => [t, text('count-' + t)])),
+    fleet: Object.fromEntries(STATUSES.map((s) => [s, text('fleet-' + s)])),
+    countsChart: data('counts-chart')[0].y,
+    fleetChart: data('fleet-chart')[0].x,
+    refusedChart: data('demand-chart')[0].y,
+    rentedChart: data('demand-chart')[1].y,
+    mapColours: data('map-chart')[0].marker.color,
+    mapPoints: data('map-chart')[0].x.map((x, i) => [x, data('map-chart')[0].y[i]]),
+  };
+}""".replace("TYPES", json.dumps(list(EVENT_TYPES))).replace(
+    "STATUSES", json.dumps(list(BIKE_STATUSES))
+)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _read(page: Page) -> dict[str, Any]:
+    shown = page.evaluate(_READ_PAGE)
+    shown["last"] = _number(shown["last"])
+    return shown
+
+
+def _wait_for_last_id(page: Page, condition: str) -> dict[str, Any]:
+    page.wait_for_function(
+        f"() => {{ const n = Number(document.getElementById('last-event-id')"
+        f".textContent.replaceAll(',', '')); return !Number.isNaN(n) && n {condition}; }}",
+        timeout=WAIT_MS,
+    )
+    return _read(page)
+
+
+def _assert_counts_match(shown: dict[str, Any], engine: sa.Engine) -> None:
+    expected = type_counts(engine, shown["last"])
+    assert {t: _number(n) for t, n in shown["counts"].items()} == {
+        t: expected[t] for t in EVENT_TYPES
+    }
+    assert shown["countsChart"] == [expected[t] for t in EVENT_TYPES]
+    assert _number(shown["unmet"]) == expected["rent_refused"]
+    assert sum(shown["refusedChart"]) == expected["rent_refused"]
+    assert sum(shown["rentedChart"]) == expected["rented"]
+
+
+def _assert_map_matches(shown: dict[str, Any], engine: sa.Engine) -> None:
+    placed = rows(
+        engine,
+        "SELECT b.longitude, b.latitude FROM (SELECT bike_id FROM core.events "
+        "WHERE event_id <= :last ORDER BY event_id DESC LIMIT :n) e "
+        "JOIN core.bikes b USING (bike_id)",
+        last=shown["last"],
+        n=RECENT_EVENTS,
+    )
+    assert sum(shown["mapColours"]) == len(placed) > 0
+    assert sorted(map(tuple, shown["mapPoints"])) == sorted(set(placed))
+
+
+def _simulate_until(stop: threading.Event, engine: sa.Engine, client: redis.Redis) -> int:
+    """Run live ticks until `stop` is set; return the number of events."""
+    events = 0
+    for _ in range(MAX_TICKS // LIVE_RUN.ticks):
+        result = run_simulation(engine, LIVE_RUN, client)
+        assert result.relay_ok
+        events += result.events
+        if stop.is_set():
+            break
+    return events
+
+
+def _customer_with_matches(engine: sa.Engine) -> int:
+    (customer_id,) = rows(
+        engine,
+        "SELECT min(a.customer_id) FROM core.rentals a JOIN core.rentals b "
+        "ON a.bike_id = b.bike_id AND a.customer_id <> b.customer_id",
+    )[0]
+    return customer_id
+
+
+def test_the_page_shows_the_database_figures_during_a_live_simulation(
+    dumped: sa.Engine,
+    redis_client: redis.Redis,
+    servers: services.ServiceUrls,
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    env = {**os.environ, HOME_VAR: str(home)}
+    with (
+        served_dashboard(_free_port(), env, tmp_path / "dashboard.log") as url,
+        ThreadPoolExecutor(1) as simulation,
+        headless_chromium(tmp_path / "profile") as browser,
+    ):
+        stop = threading.Event()
+        running = simulation.submit(_simulate_until, stop, dumped, redis_client)
+        page = browser.new_page()
+        page.goto(url)
+        for chart in CHARTS:
+            page.wait_for_selector(f"#{chart} .main-svg", timeout=WAIT_MS)
+        during = _wait_for_last_id(page, "> 0")
+        assert not running.done(), "the page should load while the simulation runs"
+        _assert_counts_match(during, dumped)
+        later = _wait_for_last_id(page, f"> {during['last']}")
+        _assert_counts_match(later, dumped)
+
+        stop.set()
+        events = running.result()
+        assert events == max_event_id(dumped)
+        final = _wait_for_last_id(page, f"== {events}")
+        _assert_counts_match(final, dumped)
+        _assert_map_matches(final, dumped)
+        assert page.locator("#counts-chart .barlayer .point").count() == len(EVENT_TYPES)
+        assert page.locator("#map-chart .scatterlayer .point").count() == len(final["mapPoints"])
+        fleet = bike_statuses(dumped)
+        assert {s: _number(n) for s, n in final["fleet"].items()} == {
+            s: fleet[s] for s in BIKE_STATUSES
+        }
+        assert final["fleetChart"] == [fleet[s] for s in BIKE_STATUSES]
+
+        assert "No report yet" in page.inner_text("#report-headline")
+        headline = home / "reports" / "2026-01-01_seed" / "headline.json"
+        headline.parent.mkdir(parents=True)
+        headline.write_text(json.dumps({"rentals": 1234, "service_level": 0.5}))
+        page.wait_for_selector("#report-figures", timeout=WAIT_MS)
+        assert "rentals\t1234" in page.inner_text("#report-figures")
+
+        graph = open_graph(servers.graph_url)
+        sync_graph(dumped, graph)
+        customer_id = _customer_with_matches(dumped)
+        page.fill("#match-customer", str(customer_id))
+        page.click("#match-button")
+        page.wait_for_selector("#match-table", timeout=WAIT_MS)
+        shown_rows = page.locator("#match-table tbody tr").all_inner_texts()
+        expected = find_matches(graph, customer_id, limit=20)
+        assert [r.split("\t")[:2] for r in shown_rows] == [
+            [str(m.customer_id), str(m.bike_id)] for m in expected
+        ]
+
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        assert_no_personal_values(page.content(), PersonalValues.from_database(dumped), "page")
