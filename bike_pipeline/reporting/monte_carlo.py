@@ -2,11 +2,13 @@
 
 Each replication is the engine alone from the same world with its own seed
 (`replicate`), run in a process pool (spawned workers: no inherited database connections
-or threads) behind a rich progress bar.
+or threads; the pool is kept for the process's life) behind a rich progress bar.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import math
 import multiprocessing
 import os
@@ -48,6 +50,15 @@ def workers_available() -> int:
     return len(os.sched_getaffinity(0))
 
 
+@functools.cache
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per size for the life of the process: spawning a worker imports NumPy and
+    the engine (about a second), too much to pay again for every round of a fleet search."""
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool
+
+
 def run_tasks(
     tasks: Sequence[Task],
     workers: int | None = None,
@@ -71,12 +82,11 @@ def run_tasks(
                 results[i] = run_task(task)
                 progress.advance(bar)
         else:
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                futures = {pool.submit(run_task, task): i for i, task in enumerate(tasks)}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    progress.advance(bar)
+            pool = _pool(workers)
+            futures = {pool.submit(run_task, task): i for i, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                results[futures[future]] = future.result()
+                progress.advance(bar)
     return [r for r in results if r is not None]
 
 

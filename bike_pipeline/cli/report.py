@@ -1,0 +1,86 @@
+"""`bike-pipeline report`: the fleet adequacy and profitability report of the persisted run."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bike_pipeline import services
+from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.reporting.build import ReportSettings, build_report
+from bike_pipeline.reporting.db_series import NoSimulation
+from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.scenario import ScenarioError
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
+@click.option(
+    "--replications",
+    type=click.IntRange(min=2),
+    default=ReportSettings.replications,
+    show_default=True,
+    help="Monte Carlo replications (seeds) per figure and per fleet-search step.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=ReportSettings.days,
+    show_default=True,
+    help="Simulated days of each Monte Carlo replication.",
+)
+@click.option(
+    "--target",
+    type=click.FloatRange(0, 1),
+    default=ReportSettings.target,
+    show_default=True,
+    help="Rush-hour service level the recommended fleet must keep.",
+)
+@click.option(
+    "--scenarios",
+    default=",".join(ReportSettings.scenarios),
+    show_default=True,
+    help="Scenarios to compare (the run's own always comes first).",
+)
+@click.option("--no-monte-carlo", is_flag=True, help="Only the run's figures from the database.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes (all cores).")
+@click.option("--name", default=None, help="Folder name under reports/ (default: from the run).")
+def report(
+    as_json: bool,
+    replications: int,
+    days: int,
+    target: float,
+    scenarios: str,
+    no_monte_carlo: bool,
+    workers: int | None,
+    name: str | None,
+) -> None:
+    """Write the report (HTML, Markdown, PNG, CSV) under BIKE_PIPELINE_HOME/reports/ and print
+    the answer: is the fleet big enough, by how much, and does the service pay."""
+    settings = Settings.from_env()
+    engine = engine_for(services.database_url(settings))
+    create_schema(engine)
+    options = ReportSettings(
+        target=target,
+        replications=replications,
+        days=days,
+        scenarios=tuple(s.strip() for s in scenarios.split(",") if s.strip()),
+        monte_carlo=not no_monte_carlo,
+        workers=workers,
+        show_progress=not as_json,
+    )
+    try:
+        result = build_report(engine, settings.reports_dir, options, name)
+    except (NoSimulation, ScenarioError) as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(result.headline, indent=1))
+        return
+    if result.answer is not None:
+        click.echo(result.answer.sentence())
+    click.echo(
+        f"Profit over the run: EUR {result.headline['profit_eur']:,.0f} "
+        f"(service level {result.headline['service_level']:.1%})"
+    )
+    click.echo(f"Report: {result.directory / 'report.html'}")

@@ -1,0 +1,83 @@
+"""The TickSeries of the simulation persisted in core.*: counts per tick straight from SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+
+from bike_pipeline.db.base import CORE_SCHEMA
+from bike_pipeline.reporting.replication import baseline_of
+from bike_pipeline.reporting.series import TickSeries, open_rental_minutes, started_hours
+from bike_pipeline.reporting.worlds import world_from_database
+from bike_pipeline.simulation.persistence import read_progress
+from bike_pipeline.simulation.scenario import Scenario, load_scenario
+
+C = CORE_SCHEMA
+
+_COLUMN_OF_TYPE = {
+    "subscribed": "subscribed",
+    "insured": "insured",
+    "rented": "rented",
+    "dropped": "dropped",
+    "repair_needed": "repairs",
+    "totalled": "totalled",
+    "rent_refused": "refused",
+}
+
+
+class NoSimulation(RuntimeError):
+    """The database holds no simulated tick to report on."""
+
+
+@dataclass
+class PersistedRun:
+    seed: int
+    scenario_name: str
+    scenario: Scenario
+    series: TickSeries
+
+
+def persisted_run(conn: sa.Connection) -> PersistedRun:
+    progress = read_progress(conn)
+    if progress is None or progress.last_tick < 0:
+        raise NoSimulation(
+            "no simulation in this database yet: run `bike-pipeline simulate` or "
+            "`bike-pipeline run` first"
+        )
+    scenario = load_scenario(progress.scenario)
+    ticks = progress.last_tick + 1
+    world = world_from_database(conn, scenario)
+    series = TickSeries.empty(
+        ticks, scenario.start, scenario.repair_turnaround_ticks, baseline_of(world)
+    )
+    by_type = conn.execute(
+        sa.text(f"SELECT tick, type, count(*) FROM {C}.events GROUP BY tick, type")
+    ).all()
+    for tick, kind, count in by_type:
+        getattr(series, _COLUMN_OF_TYPE[kind])[tick] = count
+    paid = conn.execute(
+        sa.text(
+            f"SELECT tick, count(*) FROM {C}.events WHERE type = 'repair_needed' "
+            "AND (data->>'customer_pays')::boolean GROUP BY tick"
+        )
+    ).all()
+    for tick, count in paid:
+        series.repairs_paid[tick] = count
+    minutes = conn.execute(
+        sa.text(f"SELECT tick, (data->>'minutes_held')::int FROM {C}.events WHERE type = 'dropped'")
+    ).all()
+    if minutes:
+        drop_ticks = np.array([m[0] for m in minutes], np.int64)
+        hours = started_hours(np.array([m[1] for m in minutes], np.int64))
+        np.add.at(series.rental_hours, drop_ticks, hours)
+    still_open = conn.execute(
+        sa.text(f"SELECT start_tick FROM {C}.rentals WHERE ended_at IS NULL")
+    ).scalars()
+    open_starts = np.fromiter(still_open, np.int64)
+    if len(open_starts):
+        series.rental_hours[-1] += int(started_hours(open_rental_minutes(open_starts, ticks)).sum())
+    if scenario.replace_totalled:
+        series.replaced[:] = series.totalled
+    return PersistedRun(progress.seed, progress.scenario, scenario, series)
