@@ -20,6 +20,7 @@ class EventKeys:
     channel_prefix: str = CHANNEL_PREFIX
 
     def channel(self, event_type: str) -> str:
+        """`<prefix><type>`, by default `bike_pipeline.events.<type>`."""
         return f"{self.channel_prefix}{event_type}"
 
     def channels(self) -> tuple[str, ...]:
@@ -28,11 +29,6 @@ class EventKeys:
 
 
 EVENT_KEYS = EventKeys()
-
-
-def channel(event_type: str) -> str:
-    """`bike_pipeline.events.<type>`: the pub/sub channel of one event type."""
-    return EVENT_KEYS.channel(event_type)
 
 
 def stream_id(event_id: int) -> str:

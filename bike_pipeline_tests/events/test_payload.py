@@ -81,3 +81,17 @@ def test_personal_data_smuggled_into_the_event_data_never_reaches_redis(
     raw = b"".join(payload for _, payload in read_after(redis_client, 0)).decode()
     for value in PERSONAL.values():
         assert value not in raw
+
+
+def test_sim_time_carries_the_amsterdam_offset_of_its_own_date(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    insert_synthetic_events(engine, 2)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE core.events SET sim_time = '2026-07-01 10:00:00+00' WHERE event_id = 2")
+        )
+    winter, summer = _relayed_payloads(engine, redis_client)
+
+    assert winter["sim_time"] == "2026-01-05T00:00:00+01:00"
+    assert summer["sim_time"] == "2026-07-01T12:00:00+02:00"
