@@ -53,7 +53,7 @@ class ReportSettings:
     show_progress: bool = True
     max_search_customers: int = 2_000
     resolution: float = 0.05
-    max_bikes_per_customer: float = 3.0
+    max_bikes_per_customer: float = 5.0
 
     def search(self) -> SearchSettings:
         return SearchSettings(

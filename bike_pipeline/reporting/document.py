@@ -26,6 +26,8 @@ class Section:
 
 
 def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:,.4f}" if abs(value) < 10 else f"{value:,.0f}"
     if isinstance(value, int):

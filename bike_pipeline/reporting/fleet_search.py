@@ -3,8 +3,9 @@ at a target in every simulated week, with 95% confidence.
 
 Per replication (seed) the rush-hour service level of the worst week is non-decreasing in
 the fleet (more bikes never refuse more riders of the same seed's draws, up to noise), so
-each seed's minimal fleet is found by bisection; all seeds advance in lockstep, one
-parallel round of replications per bisection step. The recommended fleet is the upper 95%
+each seed's minimal fleet is found by bisection, bracketed first by the current fleet
+(and the cap when the current fleet fails); all seeds advance in lockstep, one parallel
+round of replications per bisection step. The recommended fleet is the upper 95%
 prediction bound of the per-seed minimal fleets: a new six months like these needs no more
 with 95% probability. A seed that fails even at the cap means no initial fleet up to the
 cap suffices: the search is repeated with totalled bikes replaced as they are totalled,
@@ -40,7 +41,7 @@ class SearchSettings:
     target: float = 0.95
     replications: int = 4
     ticks: int = 182 * 72
-    max_bikes_per_customer: float = 3.0
+    max_bikes_per_customer: float = 5.0
     resolution: float = 0.05  # stop when the bracket is narrower than this share of its top
     max_search_customers: int = 2_000  # subsample above this when evaluating everyone
     first_seed: int = 1000
@@ -97,9 +98,12 @@ def _bisect(
             for i, r in zip(order, results, strict=True)
         }
 
-    at_cap = passes(dict.fromkeys(range(len(seeds)), cap), f"{label}: {cap} bikes (cap)")
-    low = [0] * len(seeds)
-    high = [cap if at_cap[i] else -1 for i in range(len(seeds))]
+    start = min(usable_fleet(world), cap)
+    at_start = passes(dict.fromkeys(range(len(seeds)), start), f"{label}: {start} bikes (now)")
+    failed = [i for i in range(len(seeds)) if not at_start[i]]
+    at_cap = passes(dict.fromkeys(failed, cap), f"{label}: {cap} bikes (cap)") if failed else {}
+    low = [start if i in at_cap else 0 for i in range(len(seeds))]
+    high = [start if at_start[i] else (cap if at_cap[i] else -1) for i in range(len(seeds))]
     step = 1
     while True:
         open_ = {

@@ -99,7 +99,7 @@ def drivers(
 ) -> list[dict[str, object]]:
     """Rush-hour service level and usable fleet at the end, current fleet, per variant."""
     variants = literal_variants(literal, calibrated)
-    seeds = [settings.first_seed + 700 + i for i in range(settings.replications)]
+    seeds = [settings.first_seed + 900 + i for i in range(settings.replications)]
     tasks = [Task(world, v, s, settings.ticks) for v in variants.values() for s in seeds]
     results = run_tasks(tasks, settings.workers, f"{literal.name}: drivers", settings.show_progress)
     rows = []

@@ -1,0 +1,153 @@
+"""The six-month simulation, the fleet adequacy and profitability report, and engine-only
+replications partitioned by seed."""
+
+import dagster as dg
+from pydantic import Field
+
+from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.reporting.build import ReportSettings, build_report
+from bike_pipeline.reporting.headline import headline
+from bike_pipeline.reporting.replication import replicate
+from bike_pipeline.reporting.scenario_start import scenario_from
+from bike_pipeline.reporting.worlds import world_from_database
+from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+
+INGESTED = [dg.AssetKey("customers"), dg.AssetKey("bikes")]
+SIX_MONTHS_DAYS = 182
+SEEDS = dg.StaticPartitionsDefinition([str(seed) for seed in range(42, 52)])
+HEADLINE_METADATA = (
+    "service_level",
+    "rush_service_level",
+    "worst_week_rush_service_level",
+    "rentals",
+    "refused",
+    "totalled",
+    "repairs",
+    "final_usable_fleet",
+    "revenue_eur",
+    "cost_eur",
+    "profit_eur",
+)
+
+
+class SixMonthSimulationConfig(dg.Config):
+    days: int = Field(default=SIX_MONTHS_DAYS, description="simulated days (72 ticks a day)")
+    seed: int = 42
+    scenario: str = Field(default=DEFAULT_SCENARIO, description="name in data/scenarios or file")
+    start: str | None = Field(
+        default=None, description="ISO 8601 start (Amsterdam time); empty: the scenario's own"
+    )
+
+
+@dg.asset(
+    group_name="reporting",
+    deps=INGESTED,
+    kinds={"postgres"},
+    description="A fresh accelerated simulation of the ingested dump (reset, then D days as "
+    "fast as possible) into core.*, the same code path as simulation_ticks.",
+)
+def six_month_simulation(
+    context: dg.AssetExecutionContext,
+    config: SixMonthSimulationConfig,
+    postgres: PostgresResource,
+    redis: RedisResource,
+) -> dg.MaterializeResult:
+    scenario = scenario_from(config.scenario, config.start, Settings.from_env().home / "scenarios")
+    try:
+        client = redis.client()
+        client.ping()
+    except Exception as error:  # the outbox keeps the events for a later relay
+        context.log.warning(f"Redis unavailable, events stay in the outbox: {error}")
+        client = None
+    request = SimulationRequest(
+        ticks=config.days * TICKS_PER_DAY, seed=config.seed, scenario=scenario, reset=True
+    )
+    result = run_simulation(postgres.engine(), request, client)
+    return dg.MaterializeResult(
+        metadata={
+            "scenario": scenario,
+            "seed": config.seed,
+            "ticks": result.ticks,
+            "events": result.events,
+            **{f"events_{name}": count for name, count in result.counts.items()},
+        }
+    )
+
+
+class ReportConfig(dg.Config):
+    replications: int = Field(default=ReportSettings.replications, ge=2)
+    days: int = Field(default=ReportSettings.days, description="days of each replication")
+    target: float = Field(default=ReportSettings.target, description="rush-hour service level")
+    scenarios: list[str] = Field(default=list(ReportSettings.scenarios))
+    monte_carlo: bool = True
+
+    def settings(self) -> ReportSettings:
+        return ReportSettings(
+            target=self.target,
+            replications=self.replications,
+            days=self.days,
+            scenarios=tuple(self.scenarios),
+            monte_carlo=self.monte_carlo,
+            show_progress=False,
+        )
+
+
+@dg.asset(
+    group_name="reporting",
+    deps=[six_month_simulation, *INGESTED],
+    kinds={"postgres", "html"},
+    description="Fleet adequacy and profitability of the simulation in core.*: plots, HTML, "
+    "Markdown and CSV under BIKE_PIPELINE_HOME/reports/<run>/, Monte Carlo fleet sizing.",
+)
+def fleet_report(
+    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    settings = Settings.from_env()
+    report = build_report(postgres.engine(), settings.reports_dir, config.settings())
+    if report.answer is not None:
+        context.log.info(report.answer.sentence())
+    figures = report.headline
+    metadata: dict[str, object] = {
+        "summary": dg.MetadataValue.md(report.markdown),
+        "report": dg.MetadataValue.path(str(report.directory / "report.html")),
+        "recommended_fleet": figures["recommended_fleet"],
+        "fleet_adequate": figures["fleet_adequate"],
+    }
+    metadata |= {k: figures[k] for k in HEADLINE_METADATA}
+    return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
+
+
+class ReplicationConfig(dg.Config):
+    scenario: str = Field(default=DEFAULT_SCENARIO, description="name in data/scenarios or file")
+    days: int = SIX_MONTHS_DAYS
+
+
+@dg.asset(
+    group_name="reporting",
+    deps=INGESTED,
+    partitions_def=SEEDS,
+    description="One engine-only replication (no persistence) of the ingested dump per seed: "
+    "launch several partitions and compare their figures in the UI.",
+)
+def seed_replication(
+    context: dg.AssetExecutionContext, config: ReplicationConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    seed = int(context.partition_key)
+    scenario = load_scenario(config.scenario)
+    with postgres.engine().connect() as conn:
+        world = world_from_database(conn, scenario)
+    figures = headline(
+        replicate(world, scenario, seed, config.days * TICKS_PER_DAY), scenario.prices
+    )
+    rows = "\n".join(f"| {k} | {figures[k]:,.4g} |" for k in HEADLINE_METADATA)
+    return dg.MaterializeResult(
+        metadata={
+            "seed": seed,
+            "scenario": config.scenario,
+            **{k: figures[k] for k in HEADLINE_METADATA},
+            "figures": dg.MetadataValue.md("| figure | value |\n|---|---|\n" + rows),
+        }
+    )
