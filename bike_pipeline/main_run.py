@@ -60,6 +60,7 @@ STEPS: list[Step] = [
     ),
     Step("graph_links", lambda _options: {}),
     Step("privacy_tables", lambda _options: {}),
+    Step("fleet_report_job", lambda _options: {}),  # the report on the simulation above
 ]
 
 
