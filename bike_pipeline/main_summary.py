@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import engine_for
+from bike_pipeline.reporting.latest import answer_lines
 from bike_pipeline.settings import Settings
 
 COUNTED_TABLES = (
@@ -34,4 +35,4 @@ def describe_state(settings: Settings) -> list[str]:
         '  eval "$(bike-pipeline services env)" && dagster dev   # the Dagster UI, runs included',
         "  bike-pipeline services down                          # when done (data is kept)",
     ]
-    return lines
+    return lines + answer_lines(settings.reports_dir)
