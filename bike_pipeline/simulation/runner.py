@@ -22,9 +22,11 @@ from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, rel
 from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.simulation import engine as sim_engine
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.committer import BackgroundCommitter
 from bike_pipeline.simulation.persistence import SimulationWriter, reset_simulation
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 from bike_pipeline.simulation.tick_events import EVENT_TYPES, TickEvents
+from bike_pipeline.simulation.world import WorldState
 
 log = logging.getLogger(__name__)
 
@@ -147,33 +149,64 @@ def _run_ticks(
         if request.until_tick is not None:
             count = max(0, min(count, request.until_tick - first))
         result = SimulationResult(first_tick=first, next_tick=first)
-        anchor_time, anchor_tick = request.anchor or (time.time(), first)
-        batch: list[TickEvents] = []
-        batch_events = 0
-        last_commit = time.monotonic()
-        for tick in range(first, first + count):
-            if request.pace_s > 0:
-                delay = anchor_time + (tick - anchor_tick) * request.pace_s - time.time()
-                if delay > 0:
-                    time.sleep(delay)
-            events = sim_engine.step(state, scenario, request.seed, tick)
-            batch.append(events)
-            batch_events += len(events)
-            if (
-                request.pace_s > 0
-                or len(batch) >= BATCH_MAX_TICKS
-                or batch_events >= BATCH_MAX_EVENTS
-                or time.monotonic() - last_commit >= BATCH_MAX_SECONDS
-            ):
+        paced = request.pace_s > 0
+        committer = None if paced else BackgroundCommitter(writer)
+
+        def commit(batch: list[TickEvents]) -> None:
+            if committer is None:
                 writer.commit(batch, state)
-                _count(result, batch)
-                batch, batch_events = [], 0
-                last_commit = time.monotonic()
-            if on_tick is not None:
-                on_tick(events)
-        writer.commit(batch, state)
-        _count(result, batch)
+            else:
+                committer.submit(batch, state)
+            _count(result, batch)
+
+        try:
+            _step_ticks(request, scenario, state, first, count, commit, on_tick)
+        except BaseException:
+            if committer is not None:
+                committer.close(raise_error=False)
+            raise
+        if committer is not None:
+            committer.close()
     return result
+
+
+def _step_ticks(
+    request: SimulationRequest,
+    scenario: Scenario,
+    state: WorldState,
+    first: int,
+    count: int,
+    commit: Callable[[list[TickEvents]], None],
+    on_tick: Callable[[TickEvents], None] | None,
+) -> None:
+    """Step the engine through the ticks, handing whole batches to `commit`: each tick
+    when paced (live), else batches bounded in ticks, events and time."""
+    paced = request.pace_s > 0
+    anchor_time, anchor_tick = request.anchor or (time.time(), first)
+    batch: list[TickEvents] = []
+    batch_events = 0
+    last_commit = time.monotonic()
+    for tick in range(first, first + count):
+        if paced:
+            delay = anchor_time + (tick - anchor_tick) * request.pace_s - time.time()
+            if delay > 0:
+                time.sleep(delay)
+        events = sim_engine.step(state, scenario, request.seed, tick)
+        batch.append(events)
+        batch_events += len(events)
+        if (
+            paced
+            or len(batch) >= BATCH_MAX_TICKS
+            or batch_events >= BATCH_MAX_EVENTS
+            or time.monotonic() - last_commit >= BATCH_MAX_SECONDS
+        ):
+            commit(batch)
+            batch, batch_events = [], 0
+            last_commit = time.monotonic()
+        if on_tick is not None:
+            on_tick(events)
+    if batch:
+        commit(batch)
 
 
 def _count(result: SimulationResult, batch: list[TickEvents]) -> None:
