@@ -1,0 +1,287 @@
+"""docker-compose.yaml without a Docker engine: what can be checked here, is.
+
+`docker-compose config` (Debian's `docker-compose` package, or the `docker compose`
+plugin) validates and interpolates the file; the rest parses it: every service's command
+resolves to a real command of the installed package with options it accepts, the
+environment is CONTRACT section 3's, every stateful service keeps its data on a named
+volume, and Dagster's instance and workspace files pass Dagster's own validation.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+import yaml
+
+from bike_pipeline.settings import (
+    APP_DATABASE,
+    DAGSTER_DATABASE,
+    DATABASE_URL_VAR,
+    GRAPH_URL_VAR,
+    HOME_VAR,
+    PII_KEY_VAR,
+    PSEUDONYM_KEY_VAR,
+    REDIS_URL_VAR,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yaml"
+ENV_EXAMPLE = ROOT / ".env.example"
+DEPLOY = ROOT / "deploy"
+CONTRACT_VARIABLES = {
+    HOME_VAR,
+    DATABASE_URL_VAR,
+    REDIS_URL_VAR,
+    GRAPH_URL_VAR,
+    PII_KEY_VAR,
+    PSEUDONYM_KEY_VAR,
+}
+MISSING_COMPOSE = (
+    "neither `docker-compose` nor the `docker compose` plugin is installed, and this test "
+    "validates docker-compose.yaml with it: run `apt-get update && apt-get install -y "
+    "docker-compose` (Debian's package; no Docker engine is needed for `config`)"
+)
+CONTAINER_FILES = {"/opt/dagster/home/workspace.yaml": DEPLOY / "workspace.yaml"}
+STATEFUL_PATHS = {"postgres": "/var/lib/postgresql/data", "falkordb": "/var/lib/falkordb/data"}
+
+
+def _compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE_FILE.read_text())
+
+
+def _project_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The services that run the project's own image."""
+    return {name: s for name, s in compose["services"].items() if "build" in s}
+
+
+def _compose_command() -> list[str]:
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    docker = shutil.which("docker")
+    if (
+        docker
+        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
+    ):
+        return [docker, "compose"]
+    pytest.fail(MISSING_COMPOSE, pytrace=False)
+
+
+def _compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+    """`config` with a clean environment, so only `env_file` feeds the interpolation."""
+    command = [*_compose_command(), "--env-file", str(env_file), "-f", str(COMPOSE_FILE)]
+    clean = {"PATH": os.environ["PATH"], "HOME": str(env_file.parent)}
+    return subprocess.run(
+        [*command, "config"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+    )
+
+
+def _env_example() -> dict[str, str]:
+    pairs = re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", ENV_EXAMPLE.read_text(), re.MULTILINE)
+    return dict(pairs)
+
+
+def test_docker_compose_config_accepts_the_file_with_the_example_environment(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / ".env"
+    shutil.copy(ENV_EXAMPLE, env_file)
+    done = _compose_config(env_file)
+    assert done.returncode == 0, done.stderr
+    resolved = yaml.safe_load(done.stdout)
+    assert set(resolved["services"]) == set(_compose()["services"])
+    code_env = resolved["services"]["code"]["environment"]
+    assert code_env[PII_KEY_VAR] == _env_example()[PII_KEY_VAR]
+    password = _env_example()["POSTGRES_PASSWORD"]
+    assert code_env[DATABASE_URL_VAR] == (
+        f"postgresql+psycopg2://bike:{password}@postgres:5432/{APP_DATABASE}"
+    )
+
+
+@pytest.mark.parametrize("missing", [PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD"])
+def test_docker_compose_config_refuses_to_run_without_a_key_or_password(
+    tmp_path: Path, missing: str
+) -> None:
+    env_file = tmp_path / ".env"
+    kept = [f"{k}={v}" for k, v in _env_example().items() if k != missing]
+    env_file.write_text("\n".join(kept) + "\n")
+    done = _compose_config(env_file)
+    assert done.returncode != 0
+    assert f"set {missing} in .env" in done.stderr
+
+
+def _parse(command: click.Command, name: str, args: Sequence[str]) -> list[str]:
+    """Parse `args` as the command line of `command` (and its subcommands, recursively),
+    as click would before invoking it; return the names of the commands walked through."""
+    context = command.make_context(name, list(args))
+    if not isinstance(command, click.Group):
+        return [name]
+    rest = [*getattr(context, "_protected_args", []), *context.args]
+    assert rest, f"{name}: a subcommand is missing"
+    sub_name, sub, sub_args = command.resolve_command(context, rest)
+    assert sub is not None and sub_name is not None
+    return [name, *_parse(sub, sub_name, sub_args)]
+
+
+def _console_script(name: str) -> click.Command:
+    """The click command behind an installed console script. Dagster's scripts point at a
+    `main()` that calls its module's click group `cli`."""
+    [script] = [ep for ep in entry_points(group="console_scripts") if ep.name == name]
+    target = script.load()
+    if isinstance(target, click.Command):
+        return target
+    command = importlib.import_module(target.__module__).cli
+    assert isinstance(command, click.Command), name
+    return command
+
+
+def _resolve(argv: Sequence[str]) -> list[str]:
+    """Parse a container's command line; files the image holds are read from the repository
+    (the Dockerfile copies them there, see the instance test)."""
+    local = [str(CONTAINER_FILES.get(arg, arg)) for arg in argv]
+    return _parse(_console_script(local[0]), local[0], local[1:])
+
+
+def _healthcheck_argv(service: dict[str, Any]) -> list[str]:
+    test = service["healthcheck"]["test"]
+    assert test[0] == "CMD", test
+    return test[1:]
+
+
+def test_every_service_command_and_healthcheck_is_a_command_of_the_installed_package() -> None:
+    services = _project_services(_compose())
+    assert set(services) == {"code", "webserver", "daemon", "listener", "dashboard"}
+    walked = {name: _resolve(s["command"]) for name, s in services.items()}
+    assert walked == {
+        "code": ["dagster", "code-server", "start"],
+        "webserver": ["dagster-webserver"],
+        "daemon": ["dagster-daemon", "run"],
+        "listener": ["bike-pipeline", "listen"],
+        "dashboard": ["bike-pipeline", "dashboard"],
+    }
+    checks = {name: _healthcheck_argv(s) for name, s in services.items()}
+    assert _resolve(checks["code"]) == ["dagster", "api", "grpc-health-check"]
+    assert _resolve(checks["daemon"]) == ["dagster-daemon", "liveness-check"]
+    for name in ("webserver", "listener", "dashboard"):
+        assert checks[name][:2] == ["python", "-c"]
+        compile(checks[name][2], f"{name} healthcheck", "exec")
+
+
+def _option(argv: Sequence[str], *names: str) -> str:
+    for i, value in enumerate(argv):
+        if value in names:
+            return argv[i + 1]
+    raise AssertionError(f"none of {names} in {argv}")
+
+
+def test_the_code_location_is_the_project_and_the_workspace_points_at_it() -> None:
+    from dagster._core.workspace.config_schema import ensure_workspace_config
+
+    import bike_pipeline.definitions
+
+    compose = _compose()
+    code = compose["services"]["code"]["command"]
+    assert _option(code, "-m", "--module-name") == bike_pipeline.definitions.__name__
+    bike_pipeline.definitions.defs()
+    workspace_path = DEPLOY / "workspace.yaml"
+    workspace = yaml.safe_load(workspace_path.read_text())
+    ensure_workspace_config(workspace, str(workspace_path))
+    [location] = workspace["load_from"]
+    server = location["grpc_server"]
+    assert server["host"] in compose["services"]
+    assert str(server["port"]) == _option(code, "-p", "--port")
+    assert server["location_name"] == _option(code, "--location-name")
+    for name in ("webserver", "daemon"):
+        command = compose["services"][name]["command"]
+        assert _option(command, "-w", "--workspace") == "/opt/dagster/home/workspace.yaml"
+
+
+def test_the_dagster_instance_uses_postgresql_and_the_queued_run_coordinator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dagster._config import process_config
+    from dagster._core.instance.config import dagster_instance_config
+    from dagster_postgres import DagsterPostgresStorage
+    from dagster_postgres.utils import pg_url_from_config
+
+    environment = _project_services(_compose())["code"]["environment"]
+    for variable in ("POSTGRES_USER", "POSTGRES_PASSWORD", "DAGSTER_POSTGRES_HOST"):
+        monkeypatch.setenv(variable, "x")
+    monkeypatch.setenv("DAGSTER_POSTGRES_DB", environment["DAGSTER_POSTGRES_DB"])
+    config, _ = dagster_instance_config(str(DEPLOY), "dagster.yaml")
+    assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
+    storage = process_config(DagsterPostgresStorage.config_type(), config["storage"]["postgres"])
+    assert storage.success, storage.errors
+    url = pg_url_from_config(storage.value)
+    assert url == f"postgresql+psycopg2://x:x@x:5432/{DAGSTER_DATABASE}"
+    init = (DEPLOY / "postgres" / "01-dagster-database.sql").read_text()
+    assert f"CREATE DATABASE {DAGSTER_DATABASE};" in init
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f"DAGSTER_HOME={environment['DAGSTER_HOME']}" in dockerfile
+    assert f"COPY deploy/dagster.yaml deploy/workspace.yaml {environment['DAGSTER_HOME']}/" in (
+        dockerfile
+    )
+
+
+def test_the_environment_is_the_contracts_and_every_variable_is_in_the_example() -> None:
+    text = COMPOSE_FILE.read_text()
+    example = _env_example()
+    used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
+    assert used <= set(example), f"not in .env.example: {sorted(used - set(example))}"
+    for key in (PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD"):
+        assert example[key].startswith("replace-with"), f"{key} must be a placeholder"
+    listed = set(re.findall(r"BIKE_PIPELINE_[A-Z_]+", ENV_EXAMPLE.read_text()))
+    assert listed == CONTRACT_VARIABLES
+    for name, service in _project_services(_compose()).items():
+        variables = {k for k in service["environment"] if k.startswith("BIKE_PIPELINE_")}
+        assert variables == CONTRACT_VARIABLES, name
+        assert service["environment"][REDIS_URL_VAR] == "redis://falkordb:6379/0"
+        assert service["environment"][GRAPH_URL_VAR] == "redis://falkordb:6379/0"
+        assert "dagster" not in service["environment"][DATABASE_URL_VAR]
+
+
+def test_stateful_services_keep_their_data_on_named_volumes() -> None:
+    compose = _compose()
+    declared = set(compose["volumes"])
+    mounts: dict[str, dict[str, str]] = {}
+    for name, service in compose["services"].items():
+        for volume in service.get("volumes", []):
+            source, target = volume.split(":")[:2]
+            if source.startswith("."):  # a bind mount: only read-only configuration
+                assert volume.endswith(":ro"), f"{name}: {volume}"
+            else:
+                assert source in declared, f"{name}: volume {source} is not declared"
+                mounts.setdefault(name, {})[target] = source
+    for name, path in STATEFUL_PATHS.items():
+        assert path in mounts[name], f"{name} keeps no data on a volume at {path}"
+    assert "--appendonly yes" in compose["services"]["falkordb"]["environment"]["REDIS_ARGS"]
+    falkordb_env = compose["services"]["falkordb"]["environment"]
+    assert falkordb_env["FALKORDB_DATA_PATH"] == STATEFUL_PATHS["falkordb"]
+    home = _project_services(compose)["code"]["environment"][HOME_VAR]
+    assert mounts["code"][home] == mounts["dashboard"][home]  # reports reach the dashboard
+
+
+def test_dependencies_wait_for_healthy_services_and_ports_are_published() -> None:
+    services = _compose()["services"]
+    for name, service in services.items():
+        assert "healthcheck" in service, f"{name} has no healthcheck"
+        for dependency, condition in service.get("depends_on", {}).items():
+            assert condition == {"condition": "service_healthy"}, f"{name} -> {dependency}"
+            assert "healthcheck" in services[dependency]
+    published = {
+        name: [port.rsplit(":", 1)[1] for port in s.get("ports", [])]
+        for name, s in services.items()
+    }
+    assert published["postgres"] == ["5432"] and published["webserver"] == ["3000"]
+    assert published["falkordb"] == ["6379", "3000"] and published["dashboard"] == ["8501"]
+    dashboard = services["dashboard"]["command"]
+    assert _option(dashboard, "--port") == "8501" and _option(dashboard, "--host") == "0.0.0.0"
