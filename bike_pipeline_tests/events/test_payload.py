@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 
+import pytest
 import redis
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from bike_pipeline import services
 from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.db.models import EVENT_TYPES
+from bike_pipeline.events.listener import EventListener
 from bike_pipeline.events.payload import BASE_FIELDS, TYPE_FIELDS, allowed_fields
 from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.events.stream import read_after
+from bike_pipeline_tests.privacy.sample_data import make_customers
+from bike_pipeline_tests.privacy_scan import PersonalValues, assert_no_personal_values, redis_text
 
 PERSONAL = {
     "first_name": "Jan",
@@ -95,3 +102,25 @@ def test_sim_time_carries_the_amsterdam_offset_of_its_own_date(
 
     assert winter["sim_time"] == "2026-01-05T00:00:00+01:00"
     assert summer["sim_time"] == "2026-07-01T12:00:00+02:00"
+
+
+def test_no_personal_value_of_a_realistic_customer_in_redis_or_the_listener_output(
+    engine: sa.Engine,
+    redis_client: redis.Redis,
+    servers: services.ServiceUrls,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    customers = make_customers(200)
+    values = PersonalValues.from_customers(customers)
+    with Session(engine) as session, session.begin():
+        session.add_all(customers)  # ids 1-200: the synthetic world keeps them
+    insert_synthetic_events(engine, 1000)
+    relay_pending(engine, redis_client)
+    lines: list[str] = []
+    with caplog.at_level(logging.INFO):
+        EventListener(servers.redis_url, emit=lines.append).run(from_start=True, once=True)
+
+    assert len(values.owners) > 1000
+    assert_no_personal_values(redis_text(redis_client), values, where="Redis")
+    assert_no_personal_values("\n".join(lines), values, where="listener output")
+    assert_no_personal_values(caplog.text, values, where="logs")
