@@ -5,8 +5,8 @@ followed by one PostgreSQL transaction that moves the cursor and records which o
 batch's rentals were still open. A crash between the two re-links that batch on the next
 run, which MERGE turns into a no-op: nothing is added twice.
 
-Times are ISO 8601 UTC strings to the second (`2026-03-02T07:15:00Z`): readable in the
-FalkorDB browser and ordered correctly as strings.
+Rows come from `rental_batches`, already encoded as Cypher by PostgreSQL; new rentals are
+read one batch ahead while FalkorDB writes the current one.
 """
 
 from __future__ import annotations
@@ -18,13 +18,18 @@ import sqlalchemy as sa
 from falkordb import Graph
 
 from bike_pipeline.graph.connection import graph_exists
+from bike_pipeline.graph.rental_batches import (
+    ENDED_SINCE_LINKED,
+    NEW_RENTALS,
+    read_ahead,
+    rental_batches,
+)
 from bike_pipeline.graph.schema import RENTED
 
 log = logging.getLogger(__name__)
 
 LINK_BATCH = 5_000
 
-# Short row keys: parameters travel as Cypher text, and 1M rows of long keys add megabytes.
 UPSERT_RENTALS = """
 UNWIND $rows AS row
 MERGE (c:Customer {customer_id: row.c})
@@ -32,23 +37,6 @@ MERGE (b:Bike {bike_id: row.b})
 MERGE (c)-[r:RENTED {rental_id: row.id}]->(b)
 SET r.started_at = row.s, r.ended_at = row.e
 """
-
-_ISO_UTC = '\'YYYY-MM-DD"T"HH24:MI:SS"Z"\''
-_RENTAL_COLUMNS = f"""
-    r.rental_id, r.customer_id, r.bike_id,
-    to_char(r.started_at AT TIME ZONE 'UTC', {_ISO_UTC}) AS started_at,
-    to_char(r.ended_at AT TIME ZONE 'UTC', {_ISO_UTC}) AS ended_at
-"""
-_NEW_RENTALS = sa.text(f"""
-    SELECT {_RENTAL_COLUMNS} FROM core.rentals r
-    WHERE r.rental_id > :after ORDER BY r.rental_id LIMIT :limit
-""")
-_ENDED_SINCE_LINKED = sa.text(f"""
-    SELECT {_RENTAL_COLUMNS}
-    FROM core.graph_open_rentals o JOIN core.rentals r USING (rental_id)
-    WHERE o.graph_name = :graph AND r.ended_at IS NOT NULL AND r.rental_id > :after
-    ORDER BY r.rental_id LIMIT :limit
-""")
 
 
 @dataclass(frozen=True)
@@ -60,13 +48,9 @@ class LinkCounts:
     relinked_from_scratch: bool
 
 
-def _graph_rows(rows: list[sa.Row]) -> list[dict[str, object]]:
-    return [{"id": r[0], "c": r[1], "b": r[2], "s": r[3], "e": r[4]} for r in rows]
-
-
-def upsert_rentals(graph: Graph, rows: list[sa.Row]) -> int:
+def upsert_rentals(graph: Graph, cypher_rows: str) -> int:
     """MERGE the rentals' relations (and end nodes); return the relations created."""
-    return int(graph.query(UPSERT_RENTALS, {"rows": _graph_rows(rows)}).relationships_created)
+    return int(graph.query(f"CYPHER rows={cypher_rows} {UPSERT_RENTALS}").relationships_created)
 
 
 def read_cursor(conn: sa.Connection, graph_name: str) -> int:
@@ -150,18 +134,13 @@ def _reset_if_graph_lost(engine: sa.Engine, graph: Graph) -> bool:
 
 def _update_ended(engine: sa.Engine, graph: Graph, batch_size: int) -> int:
     """Bring `ended_at` into the graph for rentals linked open that have ended since."""
-    updated, after = 0, 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                _ENDED_SINCE_LINKED, {"graph": graph.name, "after": after, "limit": batch_size}
-            ).all()
-        if not rows:
-            return updated
-        upsert_rentals(graph, rows)
-        _forget_ended(engine, graph.name, [r[0] for r in rows])
-        updated += len(rows)
-        after = rows[-1][0]
+    updated = 0
+    params = {"graph": graph.name}
+    for batch in rental_batches(engine, ENDED_SINCE_LINKED, params, 0, batch_size):
+        upsert_rentals(graph, batch.cypher_rows)
+        _forget_ended(engine, graph.name, batch.rental_ids)
+        updated += len(batch.rental_ids)
+    return updated
 
 
 def _link_new(engine: sa.Engine, graph: Graph, batch_size: int) -> tuple[int, int]:
@@ -169,15 +148,11 @@ def _link_new(engine: sa.Engine, graph: Graph, batch_size: int) -> tuple[int, in
     linked = created = 0
     with engine.connect() as conn:
         after = read_cursor(conn, graph.name)
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(_NEW_RENTALS, {"after": after, "limit": batch_size}).all()
-        if not rows:
-            return linked, created
-        created += upsert_rentals(graph, rows)
-        after = rows[-1][0]
-        commit_batch(engine, graph.name, after, [r[0] for r in rows if r[4] is None])
-        linked += len(rows)
+    for batch in read_ahead(rental_batches(engine, NEW_RENTALS, {}, after, batch_size)):
+        created += upsert_rentals(graph, batch.cypher_rows)
+        commit_batch(engine, graph.name, batch.last_id, batch.open_ids)
+        linked += len(batch.rental_ids)
+    return linked, created
 
 
 def _still_open(engine: sa.Engine, graph_name: str) -> int:
