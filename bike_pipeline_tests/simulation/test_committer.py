@@ -12,7 +12,7 @@ def test_a_failing_commit_is_raised_and_nothing_after_it_is_written(
     engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_small_dump(engine, customers=200, bikes=20)
-    request = SimulationRequest(ticks=200, seed=2, scenario="full")
+    request = SimulationRequest(ticks=60, seed=2, scenario="full")
     run_simulation(engine, request)
     expected = table_rows(engine, EVENTS_SQL)
     persistence.reset_simulation(engine)
