@@ -13,6 +13,7 @@ import redis
 
 from bike_pipeline.defs.events.jobs import event_relay
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.outbox import pending_outbox
 
 _ACTIVE = [
@@ -24,7 +25,7 @@ _ACTIVE = [
 
 
 def _redis_answers(resource: RedisResource) -> bool:
-    client = resource.client()
+    client = fail_fast_client(resource.url())
     try:
         return bool(client.ping())
     except redis.RedisError:
