@@ -7,7 +7,8 @@ import pyarrow.compute as pc
 
 from bike_pipeline.db.models import BIKE_MODELS, DUMP_BIKE_STATUSES, LATITUDE_RANGE, LONGITUDE_RANGE
 from bike_pipeline.ingest import text_rules as rules
-from bike_pipeline.ingest.vector_checks import dump_dates, trimmed
+from bike_pipeline.ingest.vector_checks import trimmed
+from bike_pipeline.ingest.vector_dates import dump_dates
 from bike_pipeline.ingest.verdicts import Verdicts
 
 _DECIMAL = r"^-?[0-9]{1,3}(\.[0-9]{1,12})?$"
@@ -32,8 +33,8 @@ def validate_bikes(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
     bike_id = rules.identifier(verdicts, col["bike_id"], "bike_id")
     rules.required_text(verdicts, col["frame_number"], "frame_number", 64)
     rules.one_of(verdicts, col["model"], "model", BIKE_MODELS)
-    purchased_on, purchased_ok = dump_dates(col["purchased_on"])
-    verdicts.fail(~purchased_ok, "purchased_on: not a DD-MM-YYYY date")
+    purchased_on = dump_dates(col["purchased_on"])
+    verdicts.fail(~purchased_on.ok, "purchased_on: not a DD-MM-YYYY date")
     rules.matches(
         verdicts, col["purchase_price_eur"], _PRICE, "purchase_price_eur: not like 1299.00"
     )
@@ -46,7 +47,7 @@ def validate_bikes(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
             "bike_id": bike_id,
             "frame_number": col["frame_number"],
             "model": col["model"],
-            "purchased_on": purchased_on,
+            "purchased_on": purchased_on.values,
             "purchase_price_eur": col["purchase_price_eur"],
             "status": col["status"],
             "station": col["station"],

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from bike_pipeline.ingest import text_rules as rules
 from bike_pipeline.ingest.vector_checks import (
     bsn_passes,
-    dump_dates,
-    dump_datetimes,
     iban_passes,
     normalised_iban,
     normalised_postcode,
     trimmed,
 )
+from bike_pipeline.ingest.vector_dates import dump_dates, dump_datetimes
 from bike_pipeline.ingest.verdicts import Verdicts, as_mask
 
 MINIMUM_AGE = 16
-
-
-def _ymd(dates: pa.Array) -> np.ndarray:
-    """Dates as comparable integers YYYYMMDD."""
-    year = pc.year(dates).to_numpy(zero_copy_only=False)
-    month = pc.month(dates).to_numpy(zero_copy_only=False)
-    day = pc.day(dates).to_numpy(zero_copy_only=False)
-    return year * 10000 + month * 100 + day
 
 
 def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
@@ -41,8 +31,8 @@ def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
     verdicts.fail(pc.not_equal(pc.count_substring(col["email"], "@"), 1), "email: not one @")
     rules.optional_text(verdicts, col["email"], "email", 254)
     rules.optional_text(verdicts, col["phone"], "phone", 32)
-    birth, birth_ok = dump_dates(col["date_of_birth"])
-    verdicts.fail(~birth_ok, "date_of_birth: not a DD-MM-YYYY date")
+    birth = dump_dates(col["date_of_birth"])
+    verdicts.fail(~birth.ok, "date_of_birth: not a DD-MM-YYYY date")
     rules.required_text(verdicts, col["street"], "street", 200)
     rules.required_text(verdicts, col["house_number"], "house_number", 20)
     rules.matches(
@@ -53,12 +43,11 @@ def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
     rules.required_text(verdicts, col["city"], "city", 100)
 
     registered_given = as_mask(pc.not_equal(col["registered_at"], ""))
-    registered_at, registered_ok = dump_datetimes(col["registered_at"])
+    registered = dump_datetimes(col["registered_at"])
     verdicts.fail(
-        registered_given & ~registered_ok, "registered_at: not a DD-MM-YYYY HH:MM:SS datetime"
+        registered_given & ~registered.ok, "registered_at: not a DD-MM-YYYY HH:MM:SS datetime"
     )
-    registered_day = _ymd(pc.local_timestamp(registered_at))
-    old_enough = _ymd(birth) + MINIMUM_AGE * 10000 <= registered_day
+    old_enough = birth.local_day + MINIMUM_AGE * 10000 <= registered.local_day
     verdicts.fail(
         registered_given & ~old_enough, f"date_of_birth: younger than {MINIMUM_AGE} at registration"
     )
@@ -75,12 +64,12 @@ def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
             "iban": iban,
             "email": col["email"],
             "phone": pc.if_else(pc.equal(col["phone"], ""), None, col["phone"]),
-            "date_of_birth": birth,
+            "date_of_birth": birth.values,
             "street": col["street"],
             "house_number": col["house_number"],
             "postcode": postcode,
             "city": col["city"],
-            "registered_at": pc.if_else(pa.array(registered_given), registered_at, None),
+            "registered_at": pc.if_else(pa.array(registered_given), registered.values, None),
             "insured": pa.array(insured),
         }
     )

@@ -105,7 +105,7 @@ def ingest_file(
         loader: TableLoader | None = None
         try:
             loader = TableLoader(connection, spec)
-            seen = SeenKeys(spec.unique)
+            seen = SeenKeys(spec)
             for block in reader.blocks():
                 raw = parse_block(block, reader.header, spec.columns)
                 verdicts = Verdicts(raw.num_rows)

@@ -51,6 +51,29 @@ def _span_is_well_quoted(arr: np.ndarray, quotes: np.ndarray) -> bool:
     return not misplaced_quotes(arr, quotes, np.arange(len(quotes))).any()
 
 
+def _field_counts(
+    arr: np.ndarray,
+    quotes: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    q_start: np.ndarray,
+    q_end: np.ndarray,
+) -> np.ndarray:
+    """Commas outside quotes + 1, per record; only records holding quotes need the parity."""
+    commas = np.flatnonzero(arr == COMMA)
+    first, last = np.searchsorted(commas, starts), np.searchsorted(commas, ends)
+    fields = last - first + 1
+    quoted = np.flatnonzero(q_end > q_start)
+    if len(quoted) == 0:
+        return fields
+    counts = last[quoted] - first[quoted]
+    owner = np.repeat(quoted, counts)
+    offsets = np.repeat(first[quoted] - (np.cumsum(counts) - counts), counts)
+    inner = commas[np.arange(int(counts.sum())) + offsets]
+    inside = ((np.searchsorted(quotes, inner) - q_start[owner]) & 1) == 1
+    return fields - np.bincount(owner[inside], minlength=len(fields))
+
+
 def split_records(arr: np.ndarray, final: bool, max_record: int) -> RecordSplit | None:
     """The complete records of `arr` (a block starting at a record start), or None if none.
 
@@ -110,11 +133,7 @@ def split_records(arr: np.ndarray, final: bool, max_record: int) -> RecordSplit 
     malformed |= lonely[first_lines]
     malformed |= ((q_end - q_start) & 1) == 1
 
-    commas = np.flatnonzero(arr[:consumed] == COMMA)
-    comma_owner = np.searchsorted(starts, commas, side="right") - 1
-    outside = ((np.searchsorted(quotes, commas) - q_start[comma_owner]) & 1) == 0
-    delimiters = commas[outside]
-    fields = np.searchsorted(delimiters, ends) - np.searchsorted(delimiters, starts) + 1
+    fields = _field_counts(arr[:consumed], quotes, starts, ends, q_start, q_end)
     return RecordSplit(
         starts=starts,
         ends=ends,

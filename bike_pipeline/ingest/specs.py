@@ -11,13 +11,18 @@ from bike_pipeline.db.models import Bike, Customer
 
 @dataclass(frozen=True)
 class DumpSpec:
-    """One dump file: its table, its columns (the header names) and its unique columns."""
+    """One dump file: its table, its columns (the header names) and its unique columns.
+
+    `numeric_unique` are the unique columns whose valid values are whole numbers (ids,
+    BSNs), so duplicates can be found with NumPy on integers.
+    """
 
     kind: str
     table: sa.Table
     columns: tuple[str, ...]
     key: str
     unique: tuple[str, ...]
+    numeric_unique: tuple[str, ...] = ()
 
     @property
     def qualified_table(self) -> str:
@@ -45,6 +50,7 @@ CUSTOMERS = DumpSpec(
     ),
     key="customer_id",
     unique=("customer_id", "bsn"),
+    numeric_unique=("customer_id", "bsn"),
 )
 
 BIKES = DumpSpec(
@@ -63,6 +69,7 @@ BIKES = DumpSpec(
     ),
     key="bike_id",
     unique=("bike_id", "frame_number"),
+    numeric_unique=("bike_id",),
 )
 
 SPECS = {spec.kind: spec for spec in (CUSTOMERS, BIKES)}

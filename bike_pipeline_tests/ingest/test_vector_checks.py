@@ -19,12 +19,11 @@ from bike_pipeline.ingest.identifiers import (
 )
 from bike_pipeline.ingest.vector_checks import (
     bsn_passes,
-    dump_dates,
-    dump_datetimes,
     iban_passes,
     normalised_iban,
     normalised_postcode,
 )
+from bike_pipeline.ingest.vector_dates import dump_dates, dump_datetimes
 
 RNG = random.Random(7)
 
@@ -67,9 +66,19 @@ def test_dates_match_the_scalar_parser() -> None:
     """Same values; the loader also insists on the two-digit day and month of `DD-MM-YYYY`
     that Python's strptime would waive (`1-2-2020`)."""
     days = [date(1930, 1, 1) + timedelta(days=RNG.randrange(40000)) for _ in range(500)]
-    texts = [d.strftime("%d-%m-%Y") for d in days] + ["31-02-2020", "1-2-2020", "29-02-2021"]
-    parsed, ok = dump_dates(pa.array(texts))
-    for text, value, good in zip(texts, parsed.to_pylist(), ok, strict=True):
+    texts = [d.strftime("%d-%m-%Y") for d in days] + [
+        "31-02-2020",
+        "1-2-2020",
+        "29-02-2021",
+        "29-02-2000",
+        "29-02-1900",
+        "00-01-2020",
+        "01-00-2020",
+        "01/01/2020",
+        "01-01-0000",
+    ]
+    parsed = dump_dates(pa.array(texts))
+    for text, value, good in zip(texts, parsed.values.to_pylist(), parsed.ok, strict=True):
         try:
             expected = parse_dump_date(text)
         except ValueError:
@@ -91,6 +100,6 @@ def test_dates_match_the_scalar_parser() -> None:
     ],
 )
 def test_datetimes_match_the_scalar_parser_around_dst(text: str) -> None:
-    parsed, ok = dump_datetimes(pa.array([text]))
-    assert ok.tolist() == [True]
-    assert parsed.to_pylist()[0].timestamp() == parse_dump_datetime(text).timestamp()
+    parsed = dump_datetimes(pa.array([text, "31-12-2024 23:00:00"]))
+    assert parsed.ok.tolist() == [True, True]
+    assert parsed.values.to_pylist()[0].timestamp() == parse_dump_datetime(text).timestamp()
