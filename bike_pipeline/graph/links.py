@@ -11,22 +11,17 @@ read one batch ahead while FalkorDB writes the current one.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from falkordb import Graph
 
-from bike_pipeline.graph.connection import graph_exists
 from bike_pipeline.graph.rental_batches import (
     ENDED_SINCE_LINKED,
     NEW_RENTALS,
     read_ahead,
     rental_batches,
 )
-from bike_pipeline.graph.schema import RENTED
-
-log = logging.getLogger(__name__)
 
 LINK_BATCH = 5_000
 
@@ -45,7 +40,6 @@ class LinkCounts:
     relations_created: int
     ended_updated: int
     still_open: int
-    relinked_from_scratch: bool
 
 
 def upsert_rentals(graph: Graph, cypher_rows: str) -> int:
@@ -96,42 +90,6 @@ def _forget_ended(engine: sa.Engine, graph_name: str, rental_ids: list[int]) -> 
         )
 
 
-def _relation_count(graph: Graph) -> int:
-    if not graph_exists(graph):
-        return 0
-    return int(graph.ro_query(f"MATCH ()-[r:{RENTED}]->() RETURN count(r)").result_set[0][0])
-
-
-def _reset_if_graph_lost(engine: sa.Engine, graph: Graph) -> bool:
-    """Start over when the graph holds fewer relations than the cursor says were linked.
-
-    That happens when the graph was deleted or BIKE_PIPELINE_GRAPH_URL now names another
-    server; relinking everything is safe because the write is a MERGE.
-    """
-    with engine.begin() as conn:
-        cursor = read_cursor(conn, graph.name)
-        if cursor == 0:
-            return False
-        expected = conn.execute(
-            sa.text("SELECT count(*) FROM core.rentals WHERE rental_id <= :c"), {"c": cursor}
-        ).scalar_one()
-        found = _relation_count(graph)
-        if found >= expected:
-            return False
-        log.warning(
-            "graph %r holds %d RENTED relations, %d were linked: relinking every rental",
-            graph.name, found, expected,
-        )  # fmt: skip
-        conn.execute(
-            sa.text("DELETE FROM core.graph_open_rentals WHERE graph_name = :g"), {"g": graph.name}
-        )
-        conn.execute(
-            sa.text("UPDATE core.graph_link_cursors SET last_rental_id = 0 WHERE graph_name = :g"),
-            {"g": graph.name},
-        )
-    return True
-
-
 def _update_ended(engine: sa.Engine, graph: Graph, batch_size: int) -> int:
     """Bring `ended_at` into the graph for rentals linked open that have ended since."""
     updated = 0
@@ -166,8 +124,11 @@ def _still_open(engine: sa.Engine, graph_name: str) -> int:
 
 
 def link_rentals(engine: sa.Engine, graph: Graph, batch_size: int = LINK_BATCH) -> LinkCounts:
-    """Link new rentals and update ended ones; the caller holds the graph's sync lock."""
-    relinked = _reset_if_graph_lost(engine, graph)
+    """Link new rentals and update ended ones.
+
+    The caller holds the graph's sync lock and has checked the graph still matches the
+    cursor (`divergence.reset_if_diverged`).
+    """
     ended = _update_ended(engine, graph, batch_size)
     linked, created = _link_new(engine, graph, batch_size)
     return LinkCounts(
@@ -175,5 +136,4 @@ def link_rentals(engine: sa.Engine, graph: Graph, batch_size: int = LINK_BATCH) 
         relations_created=created,
         ended_updated=ended,
         still_open=_still_open(engine, graph.name),
-        relinked_from_scratch=relinked,
     )

@@ -25,7 +25,8 @@ class PendingLinks:
 
     @property
     def has_work(self) -> bool:
-        return self.newest_rental_id > self.cursor or self.newly_ended > 0
+        """New rentals, newly ended ones, or fewer rentals than linked (a simulation reset)."""
+        return self.newest_rental_id != self.cursor or self.newly_ended > 0
 
     @property
     def run_key(self) -> str:

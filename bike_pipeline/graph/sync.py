@@ -1,4 +1,7 @@
-"""One graph sync: indexes, nodes, then rental links; what the job and `graph sync` run."""
+"""One graph sync: start over if diverged, indexes, nodes, then rental links.
+
+What the `graph_links` job and `bike-pipeline graph sync` run.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from dataclasses import asdict, dataclass
 import sqlalchemy as sa
 from falkordb import Graph
 
+from bike_pipeline.graph.divergence import reset_if_diverged
 from bike_pipeline.graph.links import LINK_BATCH, LinkCounts, link_rentals
 from bike_pipeline.graph.nodes import NODE_BATCH, NodeCounts, load_nodes
 from bike_pipeline.graph.schema import ensure_indexes
@@ -16,11 +20,12 @@ from bike_pipeline.graph.schema import ensure_indexes
 
 @dataclass(frozen=True)
 class SyncCounts:
+    rebuilt: bool
     nodes: NodeCounts
     links: LinkCounts
 
     def as_dict(self) -> dict[str, int | bool]:
-        return {**asdict(self.nodes), **asdict(self.links)}
+        return {"rebuilt": self.rebuilt, **asdict(self.nodes), **asdict(self.links)}
 
 
 @contextmanager
@@ -45,7 +50,8 @@ def sync_graph(
 ) -> SyncCounts:
     """Bring the graph up to date with core.customers, core.bikes and core.rentals."""
     with sync_lock(engine, graph.name):
+        rebuilt = reset_if_diverged(engine, graph)
         ensure_indexes(graph)
         nodes = load_nodes(engine, graph, node_batch)
         links = link_rentals(engine, graph, link_batch)
-    return SyncCounts(nodes=nodes, links=links)
+    return SyncCounts(rebuilt=rebuilt, nodes=nodes, links=links)
