@@ -11,9 +11,14 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 CONNECT_TIMEOUT_S = 1.0
+# A batch's script takes tens of milliseconds: a reply this late means a frozen server.
+REPLY_TIMEOUT_S = 30.0
 
 
 def fail_fast_client(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(
-        redis_url, socket_connect_timeout=CONNECT_TIMEOUT_S, retry=Retry(NoBackoff(), 0)
+        redis_url,
+        socket_connect_timeout=CONNECT_TIMEOUT_S,
+        socket_timeout=REPLY_TIMEOUT_S,
+        retry=Retry(NoBackoff(), 0),
     )

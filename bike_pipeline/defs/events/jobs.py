@@ -8,6 +8,7 @@ even when no simulation is running.
 import dagster as dg
 
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
 
 
@@ -26,7 +27,7 @@ def relay_outbox(
     postgres: PostgresResource,
     redis: RedisResource,
 ) -> dg.Output[None]:
-    client = redis.client()
+    client = fail_fast_client(redis.url())
     try:
         relayed = relay_pending(postgres.engine(), client, config.batch_size)
     finally:
