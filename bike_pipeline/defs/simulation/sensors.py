@@ -3,7 +3,8 @@
 One run per tick cannot work (a Dagster run takes seconds to start), so each evaluation
 requests the window from the first uncommitted tick to those due within the next 30 s;
 the run paces them against the cursor's anchor. A crashed run is simply continued: the
-next window starts at the last committed tick + 1 (run key = that first tick). STOPPED by
+next window starts at the last committed tick + 1 (run key = that first tick; with an
+attempt suffix when a run ended before committing any tick). STOPPED by
 default: switch it on in the UI to watch the simulation live.
 """
 
@@ -50,11 +51,23 @@ def live_simulation(
     cursor = json.loads(context.cursor) if context.cursor else None
     anchor = (cursor["anchor_epoch"], cursor["anchor_tick"]) if cursor else None
     window = live_window(time.time(), next_tick, anchor)
-    context.update_cursor(
-        json.dumps({"anchor_epoch": window.anchor_epoch, "anchor_tick": window.anchor_tick})
-    )
     if window.ticks == 0:
         return dg.SkipReason(f"tick {next_tick} is not due yet")
+    # The same first tick again means the previous run ended without committing a tick:
+    # a fresh key (`<tick>-<attempt>`) so Dagster does not skip it as already requested.
+    attempt = (
+        cursor.get("attempt", 0) + 1 if cursor and cursor.get("first_tick") == next_tick else 0
+    )
+    context.update_cursor(
+        json.dumps(
+            {
+                "anchor_epoch": window.anchor_epoch,
+                "anchor_tick": window.anchor_tick,
+                "first_tick": window.first_tick,
+                "attempt": attempt,
+            }
+        )
+    )
     config = {
         "ticks": window.ticks,
         "pace_seconds": LIVE_PACE_SECONDS,
@@ -65,7 +78,7 @@ def live_simulation(
         "anchor_tick": window.anchor_tick,
     }
     return dg.RunRequest(
-        run_key=str(window.first_tick),
+        run_key=f"{window.first_tick}-{attempt}" if attempt else str(window.first_tick),
         run_config={"ops": {"simulate_ticks": {"config": config}}},
         tags={"simulation/first_tick": str(window.first_tick)},
     )

@@ -68,3 +68,16 @@ def test_live_sensor_requests_the_due_window_from_the_last_committed_tick(
             )
         )
         assert isinstance(later, dg.RunRequest) and later.run_key == "15"
+        retried = live_simulation(
+            dg.build_sensor_context(
+                instance=instance,
+                cursor=later_context_cursor(cursor, first_tick=15),
+                resources=_resources(database_url, servers.redis_url),
+            )
+        )
+        assert isinstance(retried, dg.RunRequest) and retried.run_key == "15-1"
+
+
+def later_context_cursor(cursor: dict, first_tick: int) -> str:
+    """The cursor after a window starting at `first_tick` was requested (and then failed)."""
+    return json.dumps({**cursor, "first_tick": first_tick, "attempt": 0})
