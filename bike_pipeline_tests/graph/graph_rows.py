@@ -14,6 +14,7 @@ from falkordb import Graph
 
 from bike_pipeline.db.models import Bike, Customer, Rental
 from bike_pipeline.graph.connection import graph_exists, open_graph
+from bike_pipeline.graph.matches import Match
 
 WEEK_START = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday
 
@@ -156,3 +157,20 @@ def database_relations(engine: sa.Engine) -> set[tuple[object, ...]]:
             )
         ).all()
     return {(r[0], r[1], r[2], iso(r[3]), iso(r[4])) for r in rows}
+
+
+SQL_MATCHES = sa.text("""
+    WITH my_bikes AS (SELECT DISTINCT bike_id FROM core.rentals WHERE customer_id = :c)
+    SELECT r.customer_id, r.bike_id, date_trunc('second', max(r.started_at)) AS last_ride_at
+    FROM core.rentals r JOIN my_bikes USING (bike_id)
+    WHERE r.customer_id <> :c
+    GROUP BY r.customer_id, r.bike_id
+    ORDER BY last_ride_at DESC, r.customer_id, r.bike_id
+""")
+
+
+def sql_matches(engine: sa.Engine, customer_id: int) -> list[Match]:
+    """The matchmaking question in SQL: the reference the graph's answer must equal."""
+    with engine.connect() as conn:
+        rows = conn.execute(SQL_MATCHES, {"c": customer_id}).all()
+    return [Match(c, b, at.astimezone(UTC)) for c, b, at in rows]
