@@ -71,7 +71,9 @@ def test_live_sensor_requests_the_due_window_from_the_last_committed_tick(
         retried = live_simulation(
             dg.build_sensor_context(
                 instance=instance,
-                cursor=later_context_cursor(cursor, first_tick=15),
+                cursor=later_context_cursor(
+                    {**cursor, "anchor_epoch": cursor["anchor_epoch"] - 30}, first_tick=15
+                ),
                 resources=_resources(database_url, servers.redis_url),
             )
         )
