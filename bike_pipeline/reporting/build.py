@@ -151,8 +151,8 @@ def build_report(
     studies: list[ScenarioStudy] = []
     answer: FleetAnswer | None = None
     if settings.monte_carlo:
-        names = list(dict.fromkeys([Path(run.scenario_name).stem, *settings.scenarios]))
-        driver_scenario = next((n for n in names if n in LITERAL_SCENARIOS), None)
+        names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
+        driver_scenario = next((n for n in names if Path(n).stem in LITERAL_SCENARIOS), None)
         cache = reports_root / "monte_carlo_cache"
         studies = [
             study_scenario(world, n, settings.search(), cache, with_drivers=n == driver_scenario)

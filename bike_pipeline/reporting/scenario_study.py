@@ -156,11 +156,11 @@ def study_scenario(
 ) -> ScenarioStudy:
     scenario = load_scenario(name)
     key = cache_key(world, scenario, settings) + ("-drivers" if with_drivers else "")
-    cached = cache_dir / f"{name}-{key}.json" if cache_dir else None
+    cached = cache_dir / f"{Path(name).stem}-{key}.json" if cache_dir else None
     if cached is not None and cached.is_file():
         return _from_json(json.loads(cached.read_text()))
     study = ScenarioStudy(
-        scenario=name,
+        scenario=Path(name).stem,
         description=scenario.description,
         current_fleet=usable_fleet(world),
         customers=len(world.customer_ids),

@@ -1,0 +1,120 @@
+"""The Dagster wiring of the report: assets materialise, the schedule and partitions load."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from bike_pipeline import services
+from bike_pipeline.defs.reporting import schedules
+from bike_pipeline.defs.reporting.assets import (
+    SEEDS,
+    fleet_report,
+    seed_replication,
+    six_month_simulation,
+)
+from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.reporting.headline import headline
+from bike_pipeline.reporting.replication import replicate
+from bike_pipeline.reporting.worlds import world_from_database
+from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
+from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
+
+REPORT_CONFIG = {"replications": 2, "days": 1, "scenarios": ["full"]}
+
+
+def _resources(database_url: str, redis_url: str) -> dict:
+    return {
+        "postgres": PostgresResource(database_url=database_url),
+        "redis": RedisResource(redis_url=redis_url),
+    }
+
+
+def _metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict:
+    (event,) = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == asset
+    ]
+    return event.materialization.metadata
+
+
+def test_simulation_from_a_configured_start_then_the_report(
+    engine: sa.Engine,
+    database_url: str,
+    servers: services.ServiceUrls,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BIKE_PIPELINE_HOME", str(tmp_path / "home"))
+    simulated_run(engine, tmp_path, scenario="full", days=0)
+    config = {
+        "six_month_simulation": {
+            "config": {"days": 1, "seed": 5, "scenario": "full", "start": "2026-03-02T06:00:00"}
+        },
+        "fleet_report": {"config": REPORT_CONFIG},
+    }
+    result = dg.materialize(
+        [six_month_simulation, fleet_report],
+        resources=_resources(database_url, servers.redis_url),
+        run_config={"ops": config},
+    )
+    assert result.success
+    with engine.connect() as conn:
+        first = conn.execute(sa.text("SELECT min(sim_time) FROM core.events")).scalar_one()
+    assert first == datetime(2026, 3, 2, 6, 0, tzinfo=AMSTERDAM)
+    report = _metadata(result, "fleet_report")
+    assert report["rentals"].value == scalar(engine, "SELECT count(*) FROM core.rentals")
+    assert "## Answer" in report["summary"].value
+    assert Path(report["report"].value).is_file()
+    assert Path(report["report"].value).parent.name == "full-from-20260302T0600-seed5-1d"
+    assert "recommended_fleet" in report
+
+
+def test_a_seed_partition_is_one_replication(
+    engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
+) -> None:
+    simulated_run(engine, tmp_path, scenario="full", days=0)
+    result = dg.materialize(
+        [seed_replication],
+        partition_key="43",
+        resources=_resources(database_url, servers.redis_url),
+        run_config={"ops": {"seed_replication": {"config": {"scenario": "full", "days": 1}}}},
+    )
+    assert result.success
+    found = _metadata(result, "seed_replication")
+    scenario = load_scenario("full")
+    with engine.connect() as conn:
+        world = world_from_database(conn, scenario)
+    expected = headline(replicate(world, scenario, 43, 72), scenario.prices)
+    assert found["seed"].value == 43
+    assert found["rentals"].value == expected["rentals"]
+    assert found["profit_eur"].value == pytest.approx(expected["profit_eur"])
+
+
+def test_schedule_partitions_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bike_pipeline.definitions import defs
+
+    definitions = defs()
+    schedule = definitions.resolve_schedule_def("six_month_report_schedule")
+    assert schedule.job_name == "six_month_report"
+    assert schedule.cron_schedule == schedules.DEFAULT_CRON
+    for job in ("six_month_report", "fleet_report_job", "seed_replications"):
+        assert definitions.resolve_job_def(job).name == job
+    assert SEEDS.get_partition_keys()[0] == "42" and len(SEEDS.get_partition_keys()) == 10
+    monkeypatch.setenv(schedules.START_VAR, "2026-04-01T00:00:00")
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 5, 4, 3, 0))
+    request = schedules.six_month_report_schedule(context)
+    config = request.run_config["ops"]["six_month_simulation"]["config"]
+    assert config == {"days": 182, "start": "2026-04-01T00:00:00"}
+
+
+def test_schedule_is_on_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(schedules.SWITCH_VAR, raising=False)
+    assert schedules._default_status() == dg.DefaultScheduleStatus.RUNNING
+    monkeypatch.setenv(schedules.SWITCH_VAR, "off")
+    assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED
