@@ -81,12 +81,14 @@ def batch_after_sql() -> str:
     """The next outbox events after `:after` in `event_id` order, at most `:limit`, as one row:
     count, last id, the ids as array text, the payloads joined by newlines (`\\n` never
     occurs inside a payload: JSON escapes it). One row per batch keeps Python out of the
-    per-event work."""
+    per-event work. The bound on `e` too: PostgreSQL does not carry it across the join,
+    and its merge join would otherwise scan every event before `:after`, each batch."""
     return f"""
         WITH batch AS (
             SELECT e.event_id, {payload_sql()} AS payload
             FROM {CORE_SCHEMA}.event_outbox o JOIN {CORE_SCHEMA}.events e USING (event_id)
-            WHERE o.event_id > :after ORDER BY o.event_id LIMIT :limit
+            WHERE o.event_id > :after AND e.event_id > :after
+            ORDER BY o.event_id LIMIT :limit
         )
         SELECT count(*), max(event_id), array_agg(event_id ORDER BY event_id)::text,
             string_agg(payload, E'\\n' ORDER BY event_id)

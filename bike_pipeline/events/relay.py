@@ -44,6 +44,7 @@ _BATCH = sa.text(batch_after_sql())
 _DELETE = sa.text(
     f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(CAST(:ids AS bigint[]))"
 )
+_OLDEST_PENDING = sa.text(f"SELECT min(event_id) FROM {CORE_SCHEMA}.event_outbox")
 _MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.events")
 
 
@@ -116,7 +117,11 @@ def relay_pending(
     relayed = 0
     with _relay_connection(engine) as conn, ThreadPoolExecutor(1, "event-relay") as redis_side:
         _check_stream_matches(conn, redis_client, keys)
-        batch = _read_batch(conn, 0, batch_size)
+        oldest = conn.execute(_OLDEST_PENDING).scalar()
+        if oldest is None:
+            return 0
+        # Start at the oldest pending id, not 0: the join would walk every older event.
+        batch = _read_batch(conn, oldest - 1, batch_size)
         publishing: tuple[Future[int], _Batch] | None = None
         while batch or publishing:
             published = None

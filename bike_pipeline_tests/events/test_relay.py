@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.events import relay as relay_module
 from bike_pipeline.events.channels import EVENT_KEYS
+from bike_pipeline.events.payload import batch_after_sql
 from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
 from bike_pipeline.events.stream import read_after, reset_stream
 from bike_pipeline_tests.events.listener_helpers import WAIT_S, wait_for
@@ -129,3 +130,22 @@ def test_relay_forever_publishes_what_arrives_until_stopped(
         thread.join(timeout=WAIT_S)
     assert relayed == [900]
     assert _stream_ids(redis_client) == list(range(1, 901))
+
+
+def _rows_read(plan: dict, relation: str) -> float:
+    """Rows a plan node tree read from `relation` (per loop x loops), summed."""
+    own = plan["Actual Rows"] * plan["Actual Loops"] if plan.get("Relation Name") == relation else 0
+    return own + sum(_rows_read(child, relation) for child in plan.get("Plans", []))
+
+
+def test_a_batch_reads_no_event_before_its_start(engine: sa.Engine) -> None:
+    insert_synthetic_events(engine, 3000)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM core.event_outbox WHERE event_id <= 2500"))
+        conn.execute(sa.text("ANALYZE core.events, core.event_outbox"))
+        [[plan]] = conn.execute(
+            sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {batch_after_sql()}"),
+            {"after": 2500, "limit": 200},
+        ).one()
+
+    assert _rows_read(plan["Plan"], "events") <= 500  # at most those after it, none before
