@@ -35,15 +35,6 @@ from bike_pipeline.simulation.world import BIKE_STATUSES, IN_REPAIR, WorldState
 LOCK_NAME = "bike_pipeline.simulation.writer"
 C = CORE_SCHEMA
 
-_TEMP_TABLES = (
-    "CREATE TEMP TABLE IF NOT EXISTS sim_customers "
-    "(customer_id int, registered_at timestamptz, insured bool) ON COMMIT DELETE ROWS",
-    "CREATE TEMP TABLE IF NOT EXISTS sim_bikes "
-    "(bike_id int, status text, repair_done_at timestamptz) ON COMMIT DELETE ROWS",
-    "CREATE TEMP TABLE IF NOT EXISTS sim_closed "
-    "(rental_id bigint, ended_at timestamptz, end_tick int) ON COMMIT DELETE ROWS",
-)
-
 
 class SimulationBusy(RuntimeError):
     """Another simulation writer holds the lock on this database."""
@@ -244,8 +235,6 @@ class SimulationWriter:
                     f"{progress.scenario!r} (last tick {progress.last_tick}); resume it with "
                     "those, or start again with --reset"
                 )
-            for statement in _TEMP_TABLES:
-                conn.exec_driver_sql(statement)
             self.last_tick = progress.last_tick
             return load_world(conn, self.scenario, progress)
 
@@ -287,6 +276,15 @@ class SimulationWriter:
         )
 
 
+def _unnest(*columns: str) -> str:
+    """`unnest(%s::t1[], ...) AS v(c1, ...)`: rows from array parameters. The planner knows
+    a literal array's length, so an update of a few rows uses the primary key index (a
+    temporary table without statistics made it scan the whole table every tick)."""
+    names = ", ".join(column.split()[0] for column in columns)
+    arrays = ", ".join(f"%s::{column.split()[1]}[]" for column in columns)
+    return f"unnest({arrays}) AS v({names})"
+
+
 def _write_replacements(execute: object, batch: Sequence[TickEvents], scenario: Scenario) -> None:
     """New bikes for totalled ones: the old bike's model and station, bought that day."""
     for events in batch:
@@ -320,14 +318,11 @@ def _write_customers(
     if not len(customer_ids):
         return
     insured = state.insured[np.searchsorted(state.customer_ids, customer_ids)]
-    copy_into(
-        cursor,
-        "sim_customers",
-        {"customer_id": customer_ids, "registered_at": when, "insured": insured},
-    )
     cursor.execute(  # type: ignore[attr-defined]
         f"UPDATE {C}.customers c SET registered_at = v.registered_at, insured = v.insured "
-        "FROM sim_customers v WHERE c.customer_id = v.customer_id"
+        f"FROM {_unnest('customer_id int', 'registered_at timestamptz', 'insured bool')} "
+        "WHERE c.customer_id = v.customer_id",
+        (customer_ids.tolist(), when, insured.tolist()),
     )
 
 
@@ -345,18 +340,11 @@ def _write_bikes(
         sim_time(scenario.start, int(t)).isoformat() if s == IN_REPAIR else None
         for s, t in zip(status, state.bike_ready_tick[index], strict=True)
     ]
-    copy_into(
-        cursor,
-        "sim_bikes",
-        {
-            "bike_id": bike_ids,
-            "status": pc.take(pa.array(BIKE_STATUSES), pa.array(status)),
-            "repair_done_at": pa.array(ready, pa.string()),
-        },
-    )
     cursor.execute(  # type: ignore[attr-defined]
         f"UPDATE {C}.bikes b SET status = v.status, repair_done_at = v.repair_done_at "
-        "FROM sim_bikes v WHERE b.bike_id = v.bike_id"
+        f"FROM {_unnest('bike_id int', 'status text', 'repair_done_at timestamptz')} "
+        "WHERE b.bike_id = v.bike_id",
+        (bike_ids.tolist(), [BIKE_STATUSES[code] for code in status], ready),
     )
 
 
@@ -384,18 +372,11 @@ def _write_rentals(cursor: object, batch: Sequence[TickEvents], times: list) -> 
 
     ends = [closed.pop(rental, None) for rental, *_ in opened]
     if closed:
-        copy_into(
-            cursor,
-            "sim_closed",
-            {
-                "rental_id": list(closed),
-                "ended_at": [at(t) for t in closed.values()],
-                "end_tick": list(closed.values()),
-            },
-        )
         cursor.execute(  # type: ignore[attr-defined]
             f"UPDATE {C}.rentals r SET ended_at = v.ended_at, end_tick = v.end_tick "
-            "FROM sim_closed v WHERE r.rental_id = v.rental_id"
+            f"FROM {_unnest('rental_id bigint', 'ended_at timestamptz', 'end_tick int')} "
+            "WHERE r.rental_id = v.rental_id",
+            (list(closed), [at(t) for t in closed.values()], list(closed.values())),
         )
     if opened:
         copy_into(
