@@ -85,7 +85,8 @@ def pipelined_relay(database_url: str, redis_url: str, batch_size: int, keys: Ev
     query = sa.text(
         f"SELECT e.event_id, e.type, e.tick, e.sim_time, e.customer_id, e.bike_id, "
         f"e.rental_id, e.data FROM {CORE_SCHEMA}.event_outbox o "
-        f"JOIN {CORE_SCHEMA}.events e USING (event_id) WHERE o.event_id > :after "
+        f"JOIN {CORE_SCHEMA}.events e USING (event_id) "
+        "WHERE o.event_id > :after AND e.event_id > :after "
         "ORDER BY o.event_id LIMIT :limit"
     )
     delete = sa.text(f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(:ids)")
