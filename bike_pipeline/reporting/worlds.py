@@ -72,7 +72,7 @@ def _valid_rows(path: Path, kind: str) -> pa.Table:
     spec = SPECS[kind]
     tables = []
     with DumpReader(path, BLOCK_SIZE) as reader:
-        seen = SeenKeys(spec.unique)
+        seen = SeenKeys(spec)
         for block in reader.blocks():
             raw = parse_block(block, reader.header, spec.columns)
             verdicts = Verdicts(raw.num_rows)
