@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+from psycopg2.extensions import cursor as Cursor
 
 from bike_pipeline.simulation.tick_events import NONE
 
@@ -31,8 +32,8 @@ def csv_text(columns: Mapping[str, pa.Array | np.ndarray | Sequence[object]]) ->
     return buffer
 
 
-def copy_into(cursor: object, table: str, columns: Mapping[str, object]) -> None:
+def copy_into(cursor: Cursor, table: str, columns: Mapping[str, object]) -> None:
     """COPY the columns (same order as given) into `table` on a psycopg2 cursor."""
     names = ", ".join(columns)
     sql = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)"
-    cursor.copy_expert(sql, csv_text(columns))  # type: ignore[attr-defined]
+    cursor.copy_expert(sql, csv_text(columns))

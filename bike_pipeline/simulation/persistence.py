@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
+from psycopg2.extensions import cursor as Cursor
 
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.simulation.clock import sim_time, tick_at
@@ -162,7 +163,12 @@ def load_world(conn: sa.Connection, scenario: Scenario, progress: Progress) -> W
         column(bikes, 0),
         status,
         ready,
-        open_rentals=tuple(column(rentals, i) for i in range(4)),  # type: ignore[arg-type]
+        open_rentals=(
+            column(rentals, 0),
+            column(rentals, 1),
+            column(rentals, 2),
+            column(rentals, 3),
+        ),
         next_tick=progress.last_tick + 1,
         next_event_id=progress.next_event_id,
         next_rental_id=progress.next_rental_id,
@@ -256,20 +262,19 @@ class SimulationWriter:
                 cursor.close()
         self.last_tick = ticks[-1]
 
-    def _write(self, cursor: object, batch: Sequence[TickEvents], state: WorldState) -> None:
-        execute = cursor.execute  # type: ignore[attr-defined]
+    def _write(self, cursor: Cursor, batch: Sequence[TickEvents], state: WorldState) -> None:
         times = [events.sim_time for events in batch]
-        _write_replacements(execute, batch, self.scenario)
+        _write_replacements(cursor, batch, self.scenario)
         _write_customers(cursor, batch, state, times)
         _write_bikes(cursor, batch, state, self.scenario)
         _write_rentals(cursor, batch, times)
         first_id, last_id = _write_events(cursor, batch)
         if last_id >= first_id:
-            execute(
+            cursor.execute(
                 f"INSERT INTO {C}.event_outbox (event_id) SELECT generate_series(%s, %s)",
                 (first_id, last_id),
             )
-        execute(
+        cursor.execute(
             f"UPDATE {C}.simulation_state SET last_tick = %s, next_event_id = %s, "
             "next_rental_id = %s, updated_at = now()",
             (batch[-1].tick, state.next_event_id, state.next_rental_id),
@@ -285,12 +290,12 @@ def _unnest(*columns: str) -> str:
     return f"unnest({arrays}) AS v({names})"
 
 
-def _write_replacements(execute: object, batch: Sequence[TickEvents], scenario: Scenario) -> None:
+def _write_replacements(cursor: Cursor, batch: Sequence[TickEvents], scenario: Scenario) -> None:
     """New bikes for totalled ones: the old bike's model and station, bought that day."""
     for events in batch:
         if not len(events.replacements):
             continue
-        execute(  # type: ignore[operator]
+        cursor.execute(
             f"INSERT INTO {C}.bikes (bike_id, frame_number, model, purchased_on, "
             "purchase_price_eur, status, station, latitude, longitude) "
             "SELECT v.new_id, 'REPLACEMENT-' || v.new_id, b.model, %s, %s, 'available', "
@@ -307,7 +312,7 @@ def _write_replacements(execute: object, batch: Sequence[TickEvents], scenario: 
 
 
 def _write_customers(
-    cursor: object, batch: Sequence[TickEvents], state: WorldState, times: list
+    cursor: Cursor, batch: Sequence[TickEvents], state: WorldState, times: list
 ) -> None:
     ids, when = [], []
     for events, moment in zip(batch, times, strict=True):
@@ -318,7 +323,7 @@ def _write_customers(
     if not len(customer_ids):
         return
     insured = state.insured[np.searchsorted(state.customer_ids, customer_ids)]
-    cursor.execute(  # type: ignore[attr-defined]
+    cursor.execute(
         f"UPDATE {C}.customers c SET registered_at = v.registered_at, insured = v.insured "
         f"FROM {_unnest('customer_id int', 'registered_at timestamptz', 'insured bool')} "
         "WHERE c.customer_id = v.customer_id",
@@ -327,7 +332,7 @@ def _write_customers(
 
 
 def _write_bikes(
-    cursor: object, batch: Sequence[TickEvents], state: WorldState, scenario: Scenario
+    cursor: Cursor, batch: Sequence[TickEvents], state: WorldState, scenario: Scenario
 ) -> None:
     touched = [events.bike_id[events.bike_id != NONE] for events in batch]
     touched += [events.repaired_bike_ids for events in batch]
@@ -340,7 +345,7 @@ def _write_bikes(
         sim_time(scenario.start, int(t)).isoformat() if s == IN_REPAIR else None
         for s, t in zip(status, state.bike_ready_tick[index], strict=True)
     ]
-    cursor.execute(  # type: ignore[attr-defined]
+    cursor.execute(
         f"UPDATE {C}.bikes b SET status = v.status, repair_done_at = v.repair_done_at "
         f"FROM {_unnest('bike_id int', 'status text', 'repair_done_at timestamptz')} "
         "WHERE b.bike_id = v.bike_id",
@@ -348,7 +353,7 @@ def _write_bikes(
     )
 
 
-def _write_rentals(cursor: object, batch: Sequence[TickEvents], times: list) -> None:
+def _write_rentals(cursor: Cursor, batch: Sequence[TickEvents], times: list) -> None:
     """Close the older rentals that ended, then insert those opened in the batch (already
     closed if they ended in it): an open rental never appears twice per bike or customer."""
     opened: list[tuple[int, int, int, int]] = []
@@ -372,7 +377,7 @@ def _write_rentals(cursor: object, batch: Sequence[TickEvents], times: list) -> 
 
     ends = [closed.pop(rental, None) for rental, *_ in opened]
     if closed:
-        cursor.execute(  # type: ignore[attr-defined]
+        cursor.execute(
             f"UPDATE {C}.rentals r SET ended_at = v.ended_at, end_tick = v.end_tick "
             f"FROM {_unnest('rental_id bigint', 'ended_at timestamptz', 'end_tick int')} "
             "WHERE r.rental_id = v.rental_id",
@@ -409,7 +414,7 @@ def _json(value: object) -> str:
     return repr(value)
 
 
-def _write_events(cursor: object, batch: Sequence[TickEvents]) -> tuple[int, int]:
+def _write_events(cursor: Cursor, batch: Sequence[TickEvents]) -> tuple[int, int]:
     non_empty = [events for events in batch if len(events)]
     if not non_empty:
         return 0, -1
