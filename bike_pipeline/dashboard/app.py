@@ -129,9 +129,15 @@ def _table(header: list[str], rows: list[list[Any]], element_id: str) -> html.Ta
 
 
 def _format_figure(value: Any) -> str:
+    if isinstance(value, tuple):
+        return " – ".join(_format_figure(v) for v in value)
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "–"}[value]
     if isinstance(value, float):
         return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    return "–" if value is None else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
 
 def headline_view(headline: Headline | HeadlineProblem | None) -> html.Div:
@@ -143,6 +149,7 @@ def headline_view(headline: Headline | HeadlineProblem | None) -> html.Div:
     return html.Div(
         [
             html.Div(f"Report {headline.report}, written {headline.written_at:%Y-%m-%d %H:%M} UTC"),
+            html.P(html.B(headline.answer), id="report-answer") if headline.answer else None,
             _table(["figure", "value"], rows, "report-figures"),
         ]
     )

@@ -1,8 +1,9 @@
 """The latest report's headline: the newest `BIKE_PIPELINE_HOME/reports/*/headline.json`.
 
-The report writes one folder per run with its headline figures as a JSON object of plain
-numbers (nested objects, e.g. one per scenario, are shown as `scenario.figure`). A
-missing or unreadable file is not an error of the dashboard: it says so and goes on.
+The report (`bike_pipeline.reporting.build`) writes one folder per run with its headline
+as a JSON object: an `answer` sentence and plain figures (nested objects are shown as
+`outer.inner`, lists of plain values as one value). A missing or unreadable file is not
+an error of the dashboard: it says so and goes on.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from typing import Any
 HEADLINE_FILE = "headline.json"
 
 Scalar = str | int | float | bool | None
+Figure = Scalar | tuple[Scalar, ...]
+ANSWER_KEY = "answer"
 
 
 @dataclass(frozen=True)
 class Headline:
     report: str
     written_at: datetime
-    figures: tuple[tuple[str, Scalar], ...]
+    answer: str | None
+    figures: tuple[tuple[str, Figure], ...]
 
 
 @dataclass(frozen=True)
@@ -33,13 +37,19 @@ class HeadlineProblem:
     reason: str
 
 
-def _flatten(value: dict[str, Any], prefix: str = "") -> list[tuple[str, Scalar]]:
-    figures: list[tuple[str, Scalar]] = []
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _flatten(value: dict[str, Any], prefix: str = "") -> list[tuple[str, Figure]]:
+    figures: list[tuple[str, Figure]] = []
     for key, item in value.items():
         name = f"{prefix}{key}"
         if isinstance(item, dict):
             figures.extend(_flatten(item, f"{name}."))
-        elif isinstance(item, str | int | float | bool) or item is None:
+        elif isinstance(item, list) and all(_is_scalar(v) for v in item):
+            figures.append((name, tuple(item)))
+        elif _is_scalar(item):
             figures.append((name, item))
     return figures
 
@@ -62,4 +72,7 @@ def latest_headline(reports_dir: Path) -> Headline | HeadlineProblem | None:
     if not isinstance(content, dict):
         return HeadlineProblem(report, f"{HEADLINE_FILE} does not hold a JSON object")
     written_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    return Headline(report, written_at, tuple(_flatten(content)))
+    answer = content.pop(ANSWER_KEY, None)
+    return Headline(
+        report, written_at, answer if isinstance(answer, str) else None, tuple(_flatten(content))
+    )

@@ -14,6 +14,7 @@ from typing import Any
 import redis
 import sqlalchemy as sa
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bike_pipeline import services
 from bike_pipeline.dashboard.live_events import RECENT_EVENTS
@@ -28,7 +29,7 @@ from bike_pipeline_tests.dashboard.world import bike_statuses, max_event_id, row
 from bike_pipeline_tests.privacy_scan import PersonalValues, assert_no_personal_values
 
 CHARTS = ("counts-chart", "fleet-chart", "map-chart", "demand-chart")
-WAIT_MS = 30_000
+WAIT_MS = 60_000  # generous: CI shares two cores with other work
 # Live ticks at 0.25 s, in short runs until the test has seen the page update mid-run
 # (at most MAX_TICKS): as long as the page needs, however slow the machine.
 LIVE_RUN = SimulationRequest(ticks=4, seed=9, scenario="full", pace_s=0.25)
@@ -70,12 +71,20 @@ def _read(page: Page) -> dict[str, Any]:
     return shown
 
 
-def _wait_for_last_id(page: Page, condition: str) -> dict[str, Any]:
-    page.wait_for_function(
-        f"() => {{ const n = Number(document.getElementById('last-event-id')"
-        f".textContent.replaceAll(',', '')); return !Number.isNaN(n) && n {condition}; }}",
-        timeout=WAIT_MS,
-    )
+def _wait_for_last_id(page: Page, condition: str, engine: sa.Engine) -> dict[str, Any]:
+    try:
+        page.wait_for_function(
+            f"() => {{ const n = Number(document.getElementById('last-event-id')"
+            f".textContent.replaceAll(',', '')); return !Number.isNaN(n) && n {condition}; }}",
+            timeout=WAIT_MS,
+        )
+    except PlaywrightTimeoutError:
+        shown = page.inner_text("#last-event-id")
+        problems = page.inner_text("#problems")
+        raise AssertionError(
+            f"the page never showed a last event id {condition} (shows {shown!r}, "
+            f"problems: {problems!r}; the database is at event {max_event_id(engine)})"
+        ) from None
     return _read(page)
 
 
@@ -143,16 +152,17 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
         page.goto(url)
         for chart in CHARTS:
             page.wait_for_selector(f"#{chart} .main-svg", timeout=WAIT_MS)
-        during = _wait_for_last_id(page, "> 0")
+        assert not running.done() or running.result() is None, "the simulation stopped early"
+        during = _wait_for_last_id(page, "> 0", dumped)
         assert not running.done(), "the page should load while the simulation runs"
         _assert_counts_match(during, dumped)
-        later = _wait_for_last_id(page, f"> {during['last']}")
+        later = _wait_for_last_id(page, f"> {during['last']}", dumped)
         _assert_counts_match(later, dumped)
 
         stop.set()
         events = running.result()
         assert events == max_event_id(dumped)
-        final = _wait_for_last_id(page, f"== {events}")
+        final = _wait_for_last_id(page, f"== {events}", dumped)
         _assert_counts_match(final, dumped)
         _assert_map_matches(final, dumped)
         assert page.locator("#counts-chart .barlayer .point").count() == len(EVENT_TYPES)
@@ -166,9 +176,12 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
         assert "No report yet" in page.inner_text("#report-headline")
         headline = home / "reports" / "2026-01-01_seed" / "headline.json"
         headline.parent.mkdir(parents=True)
-        headline.write_text(json.dumps({"rentals": 1234, "service_level": 0.5}))
+        answer = "The fleet of 60 bikes is too small."
+        headline.write_text(json.dumps({"answer": answer, "rentals": 1234, "profit_eur": -5.5}))
         page.wait_for_selector("#report-figures", timeout=WAIT_MS)
-        assert "rentals\t1234" in page.inner_text("#report-figures")
+        assert page.inner_text("#report-answer") == answer
+        figures = page.inner_text("#report-figures")
+        assert "rentals\t1,234" in figures and "profit_eur\t-5.500" in figures
 
         graph = open_graph(servers.graph_url)
         sync_graph(dumped, graph)

@@ -26,18 +26,27 @@ def test_no_reports_folder_or_no_headline_means_no_report(tmp_path: Path) -> Non
 def test_the_newest_headline_is_shown_flattened(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     _write(reports / "older", json.dumps({"rentals": 1}), 1_000_000)
-    newest = {"rentals": 120, "service_level": 0.75, "literal": {"refused": 7, "days": None}}
+    newest = {
+        "answer": "The fleet is big enough.",
+        "rentals": 120,
+        "service_level": 0.75,
+        "literal": {"refused": 7, "days": None},
+        "interval": [10, 12],
+        "runs": [{"seed": 1}],
+    }
     _write(reports / "newer", json.dumps(newest), 2_000_000)
     _write(reports / "zz_oldest", json.dumps({"rentals": 3}), 500_000)
     headline = latest_headline(reports)
     assert isinstance(headline, Headline)
     assert headline.report == "newer"
     assert headline.written_at.timestamp() == 2_000_000
+    assert headline.answer == "The fleet is big enough."
     assert headline.figures == (
         ("rentals", 120),
         ("service_level", 0.75),
         ("literal.refused", 7),
         ("literal.days", None),
+        ("interval", (10, 12)),
     )
 
 
