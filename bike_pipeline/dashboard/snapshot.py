@@ -22,6 +22,8 @@ from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, l
 from bike_pipeline.dashboard.stations import BikeLocations, StationActivity, station_activity
 
 MAX_AGE_S = 1.0
+UNDEFINED_TABLE = "42P01"
+NO_TABLES = "No bike_pipeline tables yet: ingest a dump first (bike-pipeline ingest)."
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,11 @@ class DashboardData:
             stations = tuple(station_activity(live.recent, self.locations))
         except redis.RedisError as error:
             live_error = f"Redis unreachable ({_describe(error)})"
-        except sa.exc.SQLAlchemyError as error:
+        except sa.exc.OperationalError as error:
             database_error = f"PostgreSQL unreachable ({_describe(error)})"
+        except sa.exc.SQLAlchemyError as error:
+            missing = getattr(error.orig, "pgcode", None) == UNDEFINED_TABLE
+            database_error = NO_TABLES if missing else f"PostgreSQL error ({_describe(error)})"
         return Snapshot(
             live=live,
             live_error=live_error,
