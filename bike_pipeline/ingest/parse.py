@@ -15,12 +15,13 @@ def parse_block(block: RecordBlock, header: list[str], wanted: tuple[str, ...]) 
     exactly one row per record; a mismatch is a bug, not bad input.
     """
     data = block.parser_input()
+    names = [name if name in wanted else f"ignored column {i}" for i, name in enumerate(header)]
     if not data:
         return pa.table({name: pa.array([], pa.string()) for name in wanted})
     table = pacsv.read_csv(
         pa.py_buffer(data),
         read_options=pacsv.ReadOptions(
-            column_names=header, block_size=max(len(data) + 1, 1 << 20), use_threads=True
+            column_names=names, block_size=max(len(data) + 1, 1 << 20), use_threads=True
         ),
         parse_options=pacsv.ParseOptions(newlines_in_values=block.quoted_newlines),
         convert_options=pacsv.ConvertOptions(

@@ -53,10 +53,12 @@ def detect_kind(path: str | Path) -> str:
 def _check_header(
     path: Path, header: list[str], spec: DumpSpec, warn: bool = True
 ) -> tuple[str, ...]:
-    """Raise on a duplicated or missing column; return the ignored extra columns."""
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        raise UnusableInputFile(path, f"column {repeated[0]!r} appears more than once")
+    """Raise on a missing or repeated column; return the ignored extra columns.
+
+    Missing columns are checked first and only contract column names are ever quoted: a
+    file without its header row has data in the first line, which must not end up in a
+    message.
+    """
     missing = [name for name in spec.columns if name not in header]
     if missing:
         raise UnusableInputFile(
@@ -64,6 +66,9 @@ def _check_header(
             f"required column {missing[0]!r} is missing (a {spec.kind} file needs all of "
             f"{', '.join(spec.columns)})",
         )
+    repeated = [name for name in spec.columns if header.count(name) > 1]
+    if repeated:
+        raise UnusableInputFile(path, f"column {repeated[0]!r} appears more than once")
     extra = tuple(name for name in header if name not in spec.columns)
     if extra and warn:
         log.warning("%s: ignoring unknown columns %s", path.name, ", ".join(extra))

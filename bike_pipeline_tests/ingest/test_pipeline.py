@@ -200,3 +200,29 @@ def test_blocks_keep_line_numbers_and_first_wins_across_blocks(
         (8, "customer_id: duplicate of an earlier row"),
         (9, "bsn: duplicate of an earlier row"),
     ]
+
+
+def test_a_file_without_header_row_names_no_value(engine: sa.Engine, tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(customer_row(1) + "\n" + customer_row(2) + "\n")
+    with pytest.raises(UnusableInputFile) as caught:
+        ingest_file(engine, path, "customers")
+    message = str(caught.value)
+    assert "required column 'customer_id' is missing" in message
+    assert not any(value in message for value in ("Anna", "Visser", "111222333", "NL91"))
+
+
+def test_unknown_columns_are_ignored_with_a_warning_even_when_repeated(
+    engine: sa.Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    header = CUSTOMER_HEADER + ",note,note"
+    path = write_dump(tmp_path / "customers.csv", header, [customer_row(1) + ",a,b"])
+    result = ingest_file(engine, path, "customers")
+    assert (result.loaded, result.ignored_columns) == (1, ("note", "note"))
+    assert "customers.csv: ignoring unknown columns note, note" in caplog.text
+
+
+def test_a_repeated_contract_column_is_an_error(engine: sa.Engine, tmp_path: Path) -> None:
+    path = write_dump(tmp_path / "customers.csv", CUSTOMER_HEADER + ",bsn", [])
+    with pytest.raises(UnusableInputFile, match="column 'bsn' appears more than once"):
+        ingest_file(engine, path, "customers")
