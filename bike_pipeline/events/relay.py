@@ -82,6 +82,15 @@ def _relay_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
             )
 
 
+def hold_relay_lock(conn: sa.Connection) -> None:
+    """Keep relays out until `conn`'s transaction ends, after waiting for a running one.
+
+    For a simulation reset: a relay between reading and deleting a batch would otherwise
+    delete the outbox rows of new events that reuse the ids of the old ones.
+    """
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": RELAY_LOCK})
+
+
 @dataclass(frozen=True)
 class _Batch:
     """Pending events as PostgreSQL aggregated them: ids as array text, payloads by line."""

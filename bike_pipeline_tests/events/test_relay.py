@@ -13,7 +13,12 @@ from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.events import relay as relay_module
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.payload import batch_after_sql
-from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
+from bike_pipeline.events.relay import (
+    StreamAheadOfDatabase,
+    hold_relay_lock,
+    relay_forever,
+    relay_pending,
+)
 from bike_pipeline.events.stream import read_after, reset_stream
 from bike_pipeline_tests.events.listener_helpers import WAIT_S, wait_for
 
@@ -149,3 +154,31 @@ def test_a_batch_reads_no_event_before_its_start(engine: sa.Engine) -> None:
         ).one()
 
     assert _rows_read(plan["Plan"], "events") <= 500  # at most those after it, none before
+
+
+def test_a_relay_waits_while_a_reset_holds_the_relay_lock(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    insert_synthetic_events(engine, 100)
+    relayed: list[int] = []
+    with engine.begin() as reset:
+        hold_relay_lock(reset)
+        thread = threading.Thread(
+            target=lambda: relayed.append(relay_pending(engine, redis_client))
+        )
+        thread.start()
+        wait_for(lambda: _waiting_for_advisory_lock(engine), "the relay to wait for the lock")
+        assert relayed == []
+    thread.join(timeout=WAIT_S)
+    assert relayed == [100]
+
+
+def _waiting_for_advisory_lock(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        waiting = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
+        ).scalar_one()
+    return waiting > 0
