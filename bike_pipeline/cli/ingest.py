@@ -13,7 +13,7 @@ import click
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
-from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.pipeline import check_file, ingest_file
 from bike_pipeline.settings import Settings
 
@@ -41,3 +41,5 @@ def ingest(customers: Path | None, bikes: Path | None) -> None:
                 click.echo(line)
     except UnusableInputFile as error:
         raise UnusableFileError(str(error)) from None
+    except DatabaseRefusedLoad as error:
+        raise click.ClickException(str(error)) from None

@@ -1,8 +1,9 @@
-"""The one error of the ingestion: a file that cannot be ingested at all."""
+"""The errors of the ingestion: an unusable file, and a load the database refused."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class UnusableInputFile(ValueError):
@@ -16,3 +17,19 @@ class UnusableInputFile(ValueError):
         self.path = str(path)
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
+
+
+class DatabaseRefusedLoad(RuntimeError):
+    """PostgreSQL refused the load (a rule the validator missed, a server problem).
+
+    The transaction was rolled back, so nothing of the file was written. PostgreSQL's own
+    message quotes the offending row, so only its error code and constraint are kept.
+    """
+
+    def __init__(self, path: str | Path, error: Any) -> None:
+        diag = getattr(error, "diag", None)
+        constraint = getattr(diag, "constraint_name", None)
+        detail = f"error {getattr(error, 'pgcode', None) or 'unknown'}"
+        if constraint:
+            detail += f" on constraint {constraint}"
+        super().__init__(f"{path}: the database refused the load ({detail}); nothing was written")

@@ -7,17 +7,26 @@ a piece of its hash if a file of that name is already there.
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 PROCESSED = "processed"
 FAILED = "failed"
+SETTLE_SECONDS = 5.0  # a file changed more recently may still be being copied in
 
 
-def waiting_files(inbox: Path) -> list[Path]:
-    """The CSV files directly in the inbox, oldest first."""
+def waiting_files(inbox: Path, settle_seconds: float = SETTLE_SECONDS) -> list[Path]:
+    """The CSV files directly in the inbox, unchanged for `settle_seconds`, oldest first."""
     if not inbox.is_dir():
         return []
-    files = [path for path in inbox.iterdir() if path.is_file() and path.suffix.lower() == ".csv"]
+    settled_before = time.time() - settle_seconds
+    files = [
+        path
+        for path in inbox.iterdir()
+        if path.is_file()
+        and path.suffix.lower() == ".csv"
+        and path.stat().st_mtime <= settled_before
+    ]
     return sorted(files, key=lambda path: (path.stat().st_mtime, path.name))
 
 

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import psycopg2
 import pyarrow as pa
 import sqlalchemy as sa
 
 from bike_pipeline.ingest.bike_rules import validate_bikes
 from bike_pipeline.ingest.customer_rules import validate_customers
-from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.loader import TableLoader
 from bike_pipeline.ingest.parse import parse_block
 from bike_pipeline.ingest.records import BLOCK_SIZE, DumpReader, RawReject, raw_records
@@ -136,10 +137,12 @@ def ingest_file(
             loaded, updated, unchanged = loader.upsert(len(conflicts))
             loader.store_rejects(path.name, reader.sha256)
             connection.commit()
-        except BaseException:
+        except BaseException as error:
             if loader is not None:
                 loader.abort()
             connection.rollback()
+            if isinstance(error, psycopg2.Error):
+                raise DatabaseRefusedLoad(path, error) from None
             raise
         finally:
             connection.close()

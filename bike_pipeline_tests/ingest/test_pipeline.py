@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.pipeline import detect_kind, ingest_file
 from bike_pipeline_tests.ingest.dump_rows import (
     BIKE_HEADER,
@@ -226,3 +226,26 @@ def test_a_repeated_contract_column_is_an_error(engine: sa.Engine, tmp_path: Pat
     path = write_dump(tmp_path / "customers.csv", CUSTOMER_HEADER + ",bsn", [])
     with pytest.raises(UnusableInputFile, match="column 'bsn' appears more than once"):
         ingest_file(engine, path, "customers")
+
+
+@pytest.mark.parametrize("first_load", [True, False])
+def test_a_load_the_database_refuses_names_no_value_and_writes_nothing(
+    engine: sa.Engine, tmp_path: Path, first_load: bool
+) -> None:
+    if not first_load:
+        ingest_file(
+            engine, write_dump(tmp_path / "a.csv", CUSTOMER_HEADER, [customer_row(9)]), "customers"
+        )
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("ALTER TABLE core.customers ADD CONSTRAINT no_zwolle CHECK (city <> 'Zwolle')")
+        )
+    rows = [customer_row(1), customer_row(2, city="Zwolle"), customer_row(3, bsn="1")]
+    before = (_customers(engine), _rejects(engine))
+    with pytest.raises(DatabaseRefusedLoad) as caught:
+        ingest_file(engine, write_dump(tmp_path / "b.csv", CUSTOMER_HEADER, rows), "customers")
+    assert "b.csv: the database refused the load (error 23514 on constraint no_zwolle)" in str(
+        caught.value
+    )
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert (_customers(engine), _rejects(engine)) == before

@@ -1,6 +1,8 @@
 """The inbox sensor: one run per file content, keyed by its hash; files moved, never deleted."""
 
 import hashlib
+import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -20,6 +22,13 @@ def inbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "home" / "inbox"
     folder.mkdir(parents=True)
     return folder
+
+
+def _settled(path: Path) -> Path:
+    """Age the file past the sensor's settle time (it may still be copied in otherwise)."""
+    past = time.time() - 60
+    os.utime(path, (past, past))
+    return path
 
 
 def _tick(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
@@ -42,6 +51,8 @@ def _execute(request: dg.RunRequest, instance: dg.DagsterInstance, **config: obj
 
 def test_a_dropped_dump_is_ingested_once_and_moved(inbox: Path, engine: sa.Engine) -> None:
     dump = write_dump(inbox / "klanten.csv", CUSTOMER_HEADER, [customer_row(1)])
+    assert _tick(dg.DagsterInstance.ephemeral()) == []  # just written: not yet settled
+    _settled(dump)
     sha = hashlib.sha256(dump.read_bytes()).hexdigest()
     instance = dg.DagsterInstance.ephemeral()
 
@@ -60,14 +71,14 @@ def test_a_dropped_dump_is_ingested_once_and_moved(inbox: Path, engine: sa.Engin
         CUSTOMER_HEADER + "\n" + customer_row(1) + "\n"
     ).encode()
 
-    again = write_dump(inbox / "klanten.csv", CUSTOMER_HEADER, [customer_row(1)])
+    again = _settled(write_dump(inbox / "klanten.csv", CUSTOMER_HEADER, [customer_row(1)]))
     assert _tick(instance) == []  # same content: no second run, moved beside the first
     assert not again.exists()
     assert (inbox / "processed" / f"klanten-{sha[:12]}.csv").exists()
 
 
 def test_a_failed_run_moves_the_file_to_failed(inbox: Path, engine: sa.Engine) -> None:
-    dump = write_dump(inbox / "customers.csv", CUSTOMER_HEADER, [customer_row(1)])
+    dump = _settled(write_dump(inbox / "customers.csv", CUSTOMER_HEADER, [customer_row(1)]))
     instance = dg.DagsterInstance.ephemeral()
     (request,) = _tick(instance)
     broken = {"ops": {"customers": {"config": {"path": str(inbox / "gone.csv")}}}}
@@ -80,6 +91,8 @@ def test_a_failed_run_moves_the_file_to_failed(inbox: Path, engine: sa.Engine) -
 def test_a_file_that_is_no_dump_goes_to_failed_without_a_run(inbox: Path) -> None:
     (inbox / "notes.csv").write_text("what,ever\n1,2\n")
     (inbox / "readme.txt").write_text("not a csv")
+    _settled(inbox / "notes.csv")
+    _settled(inbox / "readme.txt")
     assert _tick(dg.DagsterInstance.ephemeral()) == []
     assert (inbox / "failed" / "notes.csv").exists()
     assert (inbox / "readme.txt").exists()
