@@ -90,7 +90,7 @@ def find_personal_values(text: str, values: PersonalValues) -> list[str]:
     found = []
     text_words = words(text)
     for start in range(len(text_words)):
-        for length in range(1, values.longest + 1):
+        for length in range(1, min(values.longest, len(text_words) - start) + 1):
             owner = values.owners.get(tuple(text_words[start : start + length]))
             if owner:
                 found.append("{} of customer {} at word {}".format(*owner, start))

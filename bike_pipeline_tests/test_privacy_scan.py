@@ -62,6 +62,10 @@ def test_values_of_several_words_match_as_consecutive_words_only() -> None:
     assert not find_personal_values(f"{c.first_name} and then {c.last_name}s", VALUES)
 
 
+def test_a_value_at_the_very_end_is_reported_once() -> None:
+    assert len(find_personal_values(f"x {CUSTOMERS[2].iban}", VALUES)) == 1
+
+
 def test_a_long_text_without_values_finds_nothing_among_thousands_of_customers() -> None:
     many = PersonalValues.from_customers(make_customers(1_000, seed=5))
     assert find_personal_values("x " * 50_000, many) == []
