@@ -15,6 +15,7 @@ BENCHMARKS = {
     "graph": "bike_pipeline.bench.graph_bench:graph",
     "replications": "bike_pipeline.bench.replications_bench:replications",
     "relay": "bike_pipeline.bench.relay_bench:relay",
+    "dashboard": "bike_pipeline.bench.dashboard_bench:dashboard",
 }
 
 
