@@ -45,6 +45,10 @@ _DELETE = sa.text(
     f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(CAST(:ids AS bigint[]))"
 )
 _OLDEST_PENDING = sa.text(f"SELECT min(event_id) FROM {CORE_SCHEMA}.event_outbox")
+_RESTORE = sa.text(
+    f"INSERT INTO {CORE_SCHEMA}.event_outbox (event_id) SELECT event_id FROM {CORE_SCHEMA}.events "
+    "WHERE event_id > :after AND event_id < :before ON CONFLICT DO NOTHING"
+)
 _MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.events")
 
 
@@ -52,10 +56,15 @@ class StreamAheadOfDatabase(RuntimeError):
     """The stream holds event ids the database never had: the simulation was reset."""
 
 
-def _check_stream_matches(conn: sa.Connection, client: redis.Redis, keys: EventKeys) -> None:
+def _reconcile_with_stream(conn: sa.Connection, client: redis.Redis, keys: EventKeys) -> None:
+    """Compare the stream's top with the database before relaying.
+
+    Above the newest event: the stream is from before a simulation reset (raise). Below
+    the oldest pending event, with events in between: Redis lost events it had confirmed
+    (a server without persistence restarted, the last second before a power cut, a
+    deleted stream); their outbox rows are gone, so put them back to be relayed again.
+    """
     stream_top = last_stream_event_id(client, keys)
-    if not stream_top:
-        return
     database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
     if stream_top > database_top:
         raise StreamAheadOfDatabase(
@@ -64,6 +73,17 @@ def _check_stream_matches(conn: sa.Connection, client: redis.Redis, keys: EventK
             "and its new events would be refused as repeats; drop the old stream first "
             "(bike_pipeline.events.stream.reset_stream)"
         )
+    oldest = conn.execute(_OLDEST_PENDING).scalar()
+    first_pending = oldest if oldest is not None else database_top + 1
+    if stream_top < first_pending - 1:
+        restored = conn.execute(_RESTORE, {"after": stream_top, "before": first_pending})
+        if restored.rowcount:
+            log.warning(
+                "the stream %r lacks %d events relayed before (Redis lost them): "
+                "relaying them again",
+                keys.stream,
+                restored.rowcount,
+            )
 
 
 @contextmanager
@@ -120,12 +140,12 @@ def relay_pending(
 
     Raises `redis.RedisError` when Redis is unreachable (the unpublished events stay in
     the outbox for a later call) and `StreamAheadOfDatabase` after a simulation reset
-    whose stream was not dropped.
+    whose stream was not dropped. Events the stream lost are relayed again first.
     """
     publisher = EventPublisher(redis_client, keys)
     relayed = 0
     with _relay_connection(engine) as conn, ThreadPoolExecutor(1, "event-relay") as redis_side:
-        _check_stream_matches(conn, redis_client, keys)
+        _reconcile_with_stream(conn, redis_client, keys)
         oldest = conn.execute(_OLDEST_PENDING).scalar()
         if oldest is None:
             return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 
 import pytest
@@ -182,3 +183,21 @@ def _waiting_for_advisory_lock(engine: sa.Engine) -> bool:
             )
         ).scalar_one()
     return waiting > 0
+
+
+def test_events_redis_lost_after_confirming_them_are_relayed_again(
+    engine: sa.Engine, redis_client: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    insert_synthetic_events(engine, 300)
+    relay_pending(engine, redis_client)
+    # Redis without persistence restarted, or the last second before a power cut: the
+    # stream lost its newest entries although the relay had deleted their outbox rows.
+    redis_client.delete(EVENT_KEYS.stream)
+    redis_client.xadd(EVENT_KEYS.stream, {"event": "{}"}, id="120-0")  # survived up to 120
+    insert_synthetic_events(engine, 100, first_event_id=301)
+
+    with caplog.at_level(logging.WARNING, logger="bike_pipeline.events.relay"):
+        assert relay_pending(engine, redis_client) == 180 + 100
+
+    assert _stream_ids(redis_client) == list(range(120, 401))
+    assert "lacks 180 events" in caplog.text
