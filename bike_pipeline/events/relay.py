@@ -5,7 +5,9 @@ relay takes the outbox in `event_id` order, publishes each event on its type cha
 appends it to the stream, and only after Redis has confirmed a batch deletes its outbox
 rows. A crash or a Redis outage in between leaves the rows in place: the next call
 publishes them again (the stream refuses the repeats, consumers drop repeats by
-`event_id`), so delivery is at-least-once and nothing committed is lost.
+`event_id`), so delivery is at-least-once and nothing committed is lost. Should Redis
+lose events it had confirmed, the next call sees the stream behind the database and
+relays them again (`_reconcile_with_stream`).
 
 The database and Redis work overlap: while Redis runs batch k's script (in a worker
 thread; both drivers release the GIL while waiting), the relay reads batch k+1 and then
