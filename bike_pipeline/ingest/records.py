@@ -1,14 +1,10 @@
-"""Split the dump's bytes into CSV records, vectorised, with physical line numbers.
+"""Read the dump as bytes, in blocks of complete CSV records with physical line numbers.
 
-The file is read as bytes in blocks. A newline ends a record when an even number of
-quote characters precedes it in the block (RFC 4180: quotes inside a quoted field are
-doubled, so the parity tells whether we are inside quotes). Every block handed on starts
-at a record start; the incomplete tail is carried into the next block.
-
-Per record it finds, without a Python loop over rows: the physical line number of its
-first line, its field count (commas outside quotes), quotes out of place (a quote that
-neither opens a field, closes one nor is doubled), NUL bytes and undecodable UTF-8. Such
-records are rejected here; the well-formed rest go to the columnar parser.
+Each block handed on starts at a record start; the incomplete tail is carried into the
+next block (where records end is `record_split`'s job). Per record, without a Python loop
+over rows, it finds the physical line number of its first line and rejects records with
+the wrong field count, quotes out of place, NUL bytes or undecodable UTF-8; the
+well-formed rest go to the columnar parser. Bytes, not text: one bad byte costs one row.
 """
 
 from __future__ import annotations
@@ -29,7 +25,7 @@ from bike_pipeline.ingest.record_split import split_records
 BOM = codecs.BOM_UTF8
 BLOCK_SIZE = 16 * 2**20
 MAX_RECORD = 2**20  # an unclosed quote longer than this (or a block) is malformed
-_NL, _CR, _QUOTE, _COMMA, _NUL = 10, 13, 34, 44, 0
+_NL, _QUOTE, _NUL = 10, 34, 0
 
 UNDECODABLE = "row: undecodable bytes (not UTF-8)"
 NUL_BYTE = "row: contains a NUL byte"
@@ -182,20 +178,19 @@ class DumpReader:
                 more = self._read()
                 eof = not more
                 buffer = buffer + more if buffer else more
-            block = self._split(buffer, eof, expected_fields)
-            if block is None:
+            split = self._split(buffer, eof, expected_fields)
+            if split is None:
                 continue
-            consumed, record_block = block
+            consumed, block = split
             buffer = buffer[consumed:]
-            if record_block is not None:
-                yield record_block
+            yield block
             if eof and not buffer:
                 break
         self.close()
 
     def _split(
         self, buffer: bytes, final: bool, expected_fields: int
-    ) -> tuple[int, RecordBlock | None] | None:
+    ) -> tuple[int, RecordBlock] | None:
         arr = np.frombuffer(buffer, np.uint8)
         split = split_records(arr, final, max(self.block_size, MAX_RECORD))
         if split is None:
