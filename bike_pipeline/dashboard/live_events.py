@@ -7,7 +7,8 @@ Events come on the stream in `event_id` order (one relay at a time), so the two 
 cover exactly the events 1..`last_event_id` between them: nothing is counted twice, a
 trimmed stream does not matter, and the events the relay has not published yet when the
 baseline is taken are already in it. A reset is recognised by the simulation's
-`started_at`, which a new run sets afresh.
+`started_at`, which a new run sets afresh; a gap in the event ids (entries trimmed off the
+stream before they were read: event ids are consecutive) by a new baseline.
 """
 
 from __future__ import annotations
@@ -89,7 +90,10 @@ class LiveEvents:
             if not same_run:
                 self._baseline(run)
             else:
-                for _, payload in read_after(self.client, self._last_event_id, self.keys):
+                for event_id, payload in read_after(self.client, self._last_event_id, self.keys):
+                    if event_id != self._last_event_id + 1:  # trimmed away unread: recount
+                        self._baseline(run)
+                        break
                     self._add(json.loads(payload))
             return LiveView(
                 last_event_id=self._last_event_id,

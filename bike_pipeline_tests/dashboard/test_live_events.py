@@ -79,6 +79,18 @@ def test_a_reset_simulation_is_counted_afresh(dumped: sa.Engine, redis_client: r
     _assert_matches_database(after, dumped)
 
 
+def test_events_trimmed_off_the_stream_before_they_were_read_are_recounted(
+    dumped: sa.Engine, redis_client: redis.Redis
+) -> None:
+    run_simulation(dumped, SimulationRequest(ticks=20, seed=8, scenario="full"), redis_client)
+    live = LiveEvents(dumped, redis_client)
+    seen = live.refresh().last_event_id
+    run_simulation(dumped, SimulationRequest(ticks=20, seed=8, scenario="full"), redis_client)
+    assert max_event_id(dumped) > seen + 10
+    redis_client.xtrim("bike_pipeline.events", maxlen=5)  # exact: the unread start is gone
+    _assert_matches_database(live.refresh(), dumped)
+
+
 def test_an_unreachable_redis_raises_a_redis_error(dumped: sa.Engine) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
