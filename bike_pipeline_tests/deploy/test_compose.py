@@ -285,3 +285,19 @@ def test_dependencies_wait_for_healthy_services_and_ports_are_published() -> Non
     assert published["falkordb"] == ["6379", "3000"] and published["dashboard"] == ["8501"]
     dashboard = services["dashboard"]["command"]
     assert _option(dashboard, "--port") == "8501" and _option(dashboard, "--host") == "0.0.0.0"
+
+
+def test_the_image_is_built_from_files_a_clean_clone_has() -> None:
+    """Every COPY source of the Dockerfile exists and is not excluded by .dockerignore."""
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    copies = re.findall(r"^COPY (.+) \S+$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    sources = [source for line in copies for source in line.split()]
+    assert {"pyproject.toml", "bike_pipeline", "data", "deploy/dagster.yaml"} <= set(sources)
+    for source in sources:
+        assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
+        assert source not in ignored, f"{source} is excluded by .dockerignore"
+    assert ".env" in ignored  # the real keys never go into the image
