@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
 from bike_pipeline.ingest.pipeline import ingest_file
@@ -81,38 +80,46 @@ BIKE_CASES = [
 PERSONAL_VALUES = ("Anna", "Visser", "111222333", "NL91ABNA0417164300", "anna@example.nl")
 
 
-def _ingest_one_bad_row(
-    engine: sa.Engine, tmp_path: Path, kind: str, header: str, good: list[str], bad: str
-) -> tuple[int, list[sa.Row]]:
-    path = write_dump(tmp_path / f"{kind}.csv", header, [good[0], bad, *good[1:]])
+def _ingest_between_good_rows(
+    engine: sa.Engine, tmp_path: Path, kind: str, header: str, good: list[str], bad: list[str]
+) -> list[sa.Row]:
+    """One file: a good row, every bad row, a good row. Returns the stored rejects."""
+    path = write_dump(tmp_path / f"{kind}.csv", header, [good[0], *bad, *good[1:]])
     result = ingest_file(engine, path, kind)
     assert result.balanced
-    assert (result.data_rows, result.rejected) == (len(good) + 1, 1)
+    assert (result.data_rows, result.loaded, result.rejected) == (
+        len(good) + len(bad),
+        len(good),
+        len(bad),
+    )
     with engine.connect() as conn:
         stored = conn.execute(sa.text(f"SELECT count(*) FROM core.{kind}")).scalar_one()
-        rejects = list(conn.execute(sa.text("SELECT * FROM core.ingest_rejects")))
+        rejects = list(
+            conn.execute(sa.text("SELECT * FROM core.ingest_rejects ORDER BY line_number"))
+        )
     assert stored == len(good)
-    return result.loaded, rejects
+    return rejects
 
 
-@pytest.mark.parametrize(("bad", "reason"), CUSTOMER_CASES)
-def test_customer_reject_reason(engine: sa.Engine, tmp_path: Path, bad: str, reason: str) -> None:
-    good = [customer_row(1), customer_row(3)]
-    loaded, rejects = _ingest_one_bad_row(engine, tmp_path, "customers", CUSTOMER_HEADER, good, bad)
-    assert loaded == 2
-    (reject,) = rejects
-    assert (reject.line_number, reject.reason, reject.raw_text) == (3, reason, bad)
-    assert (reject.table_name, reject.file_name) == ("core.customers", "customers.csv")
-    assert not any(value in reject.reason for value in PERSONAL_VALUES)
+def test_every_customer_reject_reason(engine: sa.Engine, tmp_path: Path) -> None:
+    bad = [row for row, _ in CUSTOMER_CASES]
+    rejects = _ingest_between_good_rows(
+        engine, tmp_path, "customers", CUSTOMER_HEADER, [customer_row(1), customer_row(3)], bad
+    )
+    expected = [(line, reason, row) for line, (row, reason) in enumerate(CUSTOMER_CASES, 3)]
+    assert [(r.line_number, r.reason, r.raw_text) for r in rejects] == expected
+    assert {(r.table_name, r.file_name) for r in rejects} == {("core.customers", "customers.csv")}
+    for reject in rejects:
+        assert not any(value in reject.reason for value in PERSONAL_VALUES)
 
 
-@pytest.mark.parametrize(("bad", "reason"), BIKE_CASES)
-def test_bike_reject_reason(engine: sa.Engine, tmp_path: Path, bad: str, reason: str) -> None:
-    good = [bike_row(1), bike_row(3)]
-    loaded, rejects = _ingest_one_bad_row(engine, tmp_path, "bikes", BIKE_HEADER, good, bad)
-    assert loaded == 2
-    (reject,) = rejects
-    assert (reject.line_number, reject.reason, reject.raw_text) == (3, reason, bad)
+def test_every_bike_reject_reason(engine: sa.Engine, tmp_path: Path) -> None:
+    bad = [row for row, _ in BIKE_CASES]
+    rejects = _ingest_between_good_rows(
+        engine, tmp_path, "bikes", BIKE_HEADER, [bike_row(1), bike_row(3)], bad
+    )
+    expected = [(line, reason, row) for line, (row, reason) in enumerate(BIKE_CASES, 3)]
+    assert [(r.line_number, r.reason, r.raw_text) for r in rejects] == expected
 
 
 def test_one_bad_byte_rejects_one_row(engine: sa.Engine, tmp_path: Path) -> None:
