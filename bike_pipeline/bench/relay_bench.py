@@ -187,7 +187,13 @@ def relay_measurements(
 @click.option(
     "--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True
 )
-def relay(events: int, batch_size: int) -> None:
+@click.option(
+    "--pipelined/--no-pipelined",
+    default=True,
+    show_default=True,
+    help="Also measure the plain redis-py pipeline (slow: about a minute per 500,000).",
+)
+def relay(events: int, batch_size: int, pipelined: bool) -> None:
     """Relay N outbox events to Redis (channels + stream) against a COPY of the same rows."""
     settings = Settings.from_env()
     app_url = services.database_url(settings)
@@ -200,7 +206,9 @@ def relay(events: int, batch_size: int) -> None:
         click.echo(f"inserting {events:,} synthetic events ...")
         insert_synthetic_events(engine, events)
         engine.dispose()
-        anchor, measured = relay_measurements(bench_url, redis_url, batch_size)
+        anchor, measured = relay_measurements(
+            bench_url, redis_url, batch_size, with_pipelined=pipelined
+        )
         print_measurements(f"Relaying {events:,} events to Redis", anchor, measured, "events")
     finally:
         engine_for(bench_url).dispose()
