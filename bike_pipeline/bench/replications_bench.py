@@ -3,7 +3,8 @@
 N replications (seeds) of D days of a scenario from the default dump, run through the
 engine alone (no persistence) as the report runs them: once on one core in this process
 (the anchor) and once in the process pool on every core. Prints replications per minute
-and the speed-up, i.e. how well the Monte Carlo scales from one core to all of them.
+and the speed-up, i.e. how well the Monte Carlo scales from one core to all of them, with
+and without the one-off start of the spawned worker pool.
 """
 
 from __future__ import annotations
@@ -12,14 +13,18 @@ import click
 
 from bike_pipeline.bench.measure import Measurement, measure_in_child
 from bike_pipeline.bench.report import print_measurements
-from bike_pipeline.reporting.monte_carlo import Task, run_tasks, workers_available
+from bike_pipeline.reporting.monte_carlo import Task, run_tasks, shutdown_pools, workers_available
 from bike_pipeline.reporting.worlds import world_from_dump
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.scenario import load_scenario
 
 
 def _replications(tasks: list[Task], workers: int) -> int:
-    results = run_tasks(tasks, workers=workers, show_progress=False)
+    """Runs in a forked child that ends with `os._exit`: stop the pool's workers here."""
+    try:
+        results = run_tasks(tasks, workers=workers, show_progress=False)
+    finally:
+        shutdown_pools()
     return sum(int(r["rentals"]) for r in results)  # type: ignore[arg-type]
 
 
@@ -42,10 +47,13 @@ def replications(scenario: str, days: int, replications: int, data: str) -> None
     )
     one = measure_in_child("1 core", replications, lambda: _replications(tasks, 1))
     measured: list[Measurement] = [one]
+    start_only = None
     if cores > 1:
         measured.append(
             measure_in_child(f"{cores} cores", replications, lambda: _replications(tasks, cores))
         )
+        empty = [Task(world, chosen, seed, 0) for seed in range(cores)]
+        start_only = measure_in_child("pool start", cores, lambda: _replications(empty, cores))
     if any(m.result != one.result for m in measured):
         raise click.ClickException("the parallel replications differ from the serial ones")
     print_measurements("Monte Carlo replications", one, measured[1:], unit="replications")
@@ -53,4 +61,11 @@ def replications(scenario: str, days: int, replications: int, data: str) -> None
         click.echo(
             f"{m.label}: {60 * m.per_second:.1f} replications per minute, "
             f"speed-up x{one.seconds / m.seconds:.2f}"
+        )
+    if start_only is not None:
+        steady = measured[-1].seconds - start_only.seconds
+        click.echo(
+            f"starting the pool of {cores} spawned workers: {start_only.seconds:.1f} s (paid once "
+            f"per report); without it: {60 * replications / steady:.1f} replications per "
+            f"minute, speed-up x{one.seconds / steady:.2f}"
         )

@@ -21,6 +21,7 @@ from bike_pipeline.reporting.db_series import PersistedRun, persisted_run
 from bike_pipeline.reporting.document import Section, html_page, markdown
 from bike_pipeline.reporting.fleet_search import SearchSettings
 from bike_pipeline.reporting.headline import headline
+from bike_pipeline.reporting.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.narrative import (
     driver_lines,
     implications,
@@ -38,6 +39,7 @@ from bike_pipeline.reporting.tables import (
 )
 from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.world import WorldState
 
 LITERAL_SCENARIOS = ("seed", "full")
 
@@ -151,13 +153,10 @@ def build_report(
     studies: list[ScenarioStudy] = []
     answer: FleetAnswer | None = None
     if settings.monte_carlo:
-        names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
-        driver_scenario = next((n for n in names if Path(n).stem in LITERAL_SCENARIOS), None)
-        cache = reports_root / "monte_carlo_cache"
-        studies = [
-            study_scenario(world, n, settings.search(), cache, with_drivers=n == driver_scenario)
-            for n in names
-        ]
+        try:
+            studies = _studies(run, world, reports_root, settings)
+        finally:
+            shutdown_pools()
         answer = fleet_answer(studies[0], settings.target)
         comparison = scenario_rows(studies, settings.target)
         files.append(write_csv(directory / "scenarios.csv", comparison))
@@ -173,6 +172,19 @@ def build_report(
     files += list(images.values())
     files += [directory / n for n in ("summary.md", "report.html", "headline.json")]
     return Report(directory, head, summary, answer, files)
+
+
+def _studies(
+    run: PersistedRun, world: WorldState, reports_root: Path, settings: ReportSettings
+) -> list[ScenarioStudy]:
+    """The run's scenario first, then the others; the drivers on the first literal one."""
+    names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
+    driver_scenario = next((n for n in names if Path(n).stem in LITERAL_SCENARIOS), None)
+    cache = reports_root / "monte_carlo_cache"
+    return [
+        study_scenario(world, n, settings.search(), cache, with_drivers=n == driver_scenario)
+        for n in names
+    ]
 
 
 def _money_line(figures: dict) -> str:

@@ -8,7 +8,6 @@ or threads; the pool is kept for the process's life) behind a rich progress bar.
 from __future__ import annotations
 
 import atexit
-import functools
 import math
 import multiprocessing
 import os
@@ -50,13 +49,25 @@ def workers_available() -> int:
     return len(os.sched_getaffinity(0))
 
 
-@functools.cache
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """One pool per size for the life of the process: spawning a worker imports NumPy and
-    the engine (about a second), too much to pay again for every round of a fleet search."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    atexit.register(pool.shutdown, cancel_futures=True)
-    return pool
+    """One pool per size, kept until `shutdown_pools` (or exit): spawning a worker imports
+    NumPy and the engine (about a second), too much to pay for every round of a search."""
+    if workers not in _POOLS:
+        context = multiprocessing.get_context("spawn")
+        _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+    return _POOLS[workers]
+
+
+@atexit.register
+def shutdown_pools() -> None:
+    """Stop the kept workers. Call it when done: a process ending with `os._exit` (a forked
+    benchmark child) skips `atexit` and would leave them orphaned."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(cancel_futures=True)
 
 
 def run_tasks(
