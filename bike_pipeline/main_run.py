@@ -60,7 +60,10 @@ STEPS: list[Step] = [
     ),
     Step("graph_links", lambda _options: {}),
     Step("privacy_tables", lambda _options: {}),
-    Step("fleet_report_job", lambda _options: {}),  # the report on the simulation above
+    Step(  # the report on the simulation above; its Monte Carlo covers as many days
+        "fleet_report_job",
+        lambda o: {"ops": {"fleet_report": {"config": {"days": max(1, round(o.days))}}}},
+    ),
 ]
 
 
