@@ -172,7 +172,3 @@ def search_fleet(
                     world, chosen, result.recommended, settings, f"{scenario.name}: verify"
                 )
     return results
-
-
-def current_fleet(world: WorldState) -> int:
-    return usable_fleet(world)
