@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import redis
 import sqlalchemy as sa
 
 from bike_pipeline import services
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -79,3 +81,18 @@ def test_url_variables_mean_nothing_is_started(
     assert f"BIKE_PIPELINE_GRAPH_URL={servers.redis_url}" in out
     assert not (tmp_path / "unused_home" / "postgres").exists()
     assert not (tmp_path / "unused_home" / "redis").exists()
+
+
+def test_redis_restarted_after_a_kill_keeps_its_port(tmp_path: Path) -> None:
+    """A killed server's port sits in TIME_WAIT; the restart must still take it (stable URL)."""
+    home = tmp_path / "home"
+    try:
+        url = embedded_redis_server.start(home)
+        client = redis.Redis.from_url(url)
+        client.set("kept", "1")
+        client.close()
+        pid = int((embedded_redis_server.data_dir(home) / "redis.pid").read_text())
+        os.kill(pid, signal.SIGKILL)
+        assert embedded_redis_server.start(home) == url
+    finally:
+        embedded_redis_server.stop(home)
