@@ -52,7 +52,7 @@ def replications(scenario: str, days: int, replications: int, data: str) -> None
         measured.append(
             measure_in_child(f"{cores} cores", replications, lambda: _replications(tasks, cores))
         )
-        empty = [Task(world, chosen, seed, 0) for seed in range(cores)]
+        empty = [Task(world, chosen, seed, 1) for seed in range(cores)]
         start_only = measure_in_child("pool start", cores, lambda: _replications(empty, cores))
     if any(m.result != one.result for m in measured):
         raise click.ClickException("the parallel replications differ from the serial ones")
