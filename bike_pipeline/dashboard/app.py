@@ -220,7 +220,13 @@ def create_app(
         dash.Output("report-headline", "children"),
     ]
 
-    @app.callback(outputs, dash.Input("tick", "n_intervals"))
+    # The timer pauses while a refresh runs: a refresh slower than the interval would
+    # otherwise be superseded by the next one before its answer is shown, every time.
+    @app.callback(
+        outputs,
+        dash.Input("tick", "n_intervals"),
+        running=[(dash.Output("tick", "disabled"), True, False)],
+    )
     def refresh(_: int | None) -> list[Any]:
         snapshot = data.snapshot()
         return [

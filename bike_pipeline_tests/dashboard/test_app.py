@@ -7,17 +7,22 @@ import json
 import os
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import redis
 import sqlalchemy as sa
+import waitress
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bike_pipeline import services
+from bike_pipeline.dashboard.app import create_app
 from bike_pipeline.dashboard.live_events import RECENT_EVENTS
+from bike_pipeline.dashboard.matchmaking import MatchLookup
+from bike_pipeline.dashboard.snapshot import DashboardData, Snapshot
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
 from bike_pipeline.graph.connection import open_graph
 from bike_pipeline.graph.matches import find_matches
@@ -197,3 +202,38 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
 
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         assert_no_personal_values(page.content(), PersonalValues.from_database(dumped), "page")
+
+
+class _SlowerThanTheInterval:
+    """The real data, answering each refresh later than the page asks for the next one."""
+
+    def __init__(self, data: DashboardData, delay_s: float) -> None:
+        self.data = data
+        self.delay_s = delay_s
+
+    def snapshot(self) -> Snapshot:
+        time.sleep(self.delay_s)
+        return self.data.snapshot()
+
+
+def test_refreshes_slower_than_the_interval_still_reach_the_page(
+    dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    """A loaded server must not starve the page: each answer is shown, none superseded."""
+    run_simulation(dumped, SimulationRequest(ticks=10, seed=3, scenario="full"), redis_client)
+    data = DashboardData(dumped, redis_client, tmp_path, max_age_s=0)
+    refresh_ms = 200
+    slow = _SlowerThanTheInterval(data, delay_s=3 * refresh_ms / 1000)
+    app = create_app(slow, lambda c: MatchLookup(c, (), ""), refresh_ms)  # type: ignore[arg-type]
+    server = waitress.create_server(app.server, host="127.0.0.1", port=_free_port())
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    try:
+        with headless_chromium(tmp_path / "profile") as browser:
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.effective_port}/")
+            shown = _wait_for_last_id(page, f"== {max_event_id(dumped)}", dumped)
+            _assert_counts_match(shown, dumped)
+    finally:
+        server.close()
+        serving.join(timeout=10)
