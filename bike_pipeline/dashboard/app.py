@@ -7,7 +7,7 @@ Element ids are stable (`count-<type>`, `fleet-<status>`, `last-event-id`, the f
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import dash
 import plotly.graph_objects as go
@@ -16,7 +16,7 @@ from dash import dcc, html
 from bike_pipeline.dashboard import figures
 from bike_pipeline.dashboard.matchmaking import MatchLookup
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem
-from bike_pipeline.dashboard.snapshot import DashboardData, Snapshot
+from bike_pipeline.dashboard.snapshot import Snapshot
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
 
 REFRESH_MS = 2000  # one live tick
@@ -192,8 +192,14 @@ def _problems(snapshot: Snapshot) -> list[html.Div]:
     return [html.Div(text, style=NOTE) for text in errors if text]
 
 
+class SnapshotSource(Protocol):
+    """What the page reads on every refresh (`snapshot.DashboardData`)."""
+
+    def snapshot(self) -> Snapshot: ...
+
+
 def create_app(
-    data: DashboardData,
+    data: SnapshotSource,
     lookup: Callable[[int], MatchLookup],
     refresh_ms: int = REFRESH_MS,
 ) -> dash.Dash:

@@ -224,7 +224,7 @@ def test_refreshes_slower_than_the_interval_still_reach_the_page(
     data = DashboardData(dumped, redis_client, tmp_path, max_age_s=0)
     refresh_ms = 200
     slow = _SlowerThanTheInterval(data, delay_s=3 * refresh_ms / 1000)
-    app = create_app(slow, lambda c: MatchLookup(c, (), ""), refresh_ms)  # type: ignore[arg-type]
+    app = create_app(slow, lambda c: MatchLookup(c, (), ""), refresh_ms)
     server = waitress.create_server(app.server, host="127.0.0.1", port=_free_port())
     serving = threading.Thread(target=server.run, daemon=True)
     serving.start()
