@@ -97,13 +97,47 @@ def _rejects_table(rejects: list[RawReject]) -> pa.Table:
     )
 
 
+def _stream_blocks(
+    reader: DumpReader, spec: DumpSpec, loader: TableLoader, reasons: Counter[str]
+) -> None:
+    """Parse, check and hand over every block: good rows to COPY, bad ones to the rejects."""
+    validate = VALIDATORS[spec.kind]
+    seen = SeenKeys(spec)
+    for block in reader.blocks():
+        raw = parse_block(block, reader.header, spec.columns)
+        verdicts = Verdicts(raw.num_rows)
+        typed = validate(raw, verdicts)
+        seen.reject_duplicates(typed, verdicts)
+        fine = verdicts.fine
+        loader.add_rows(typed.filter(pa.array(fine)), pa.array(block.lines[fine]))
+        rejects = block.rejects + [
+            RawReject(int(block.lines[i]), block.raw(i), verdicts.reason_of(i))
+            for i in np.flatnonzero(~fine).tolist()
+        ]
+        reasons.update(r.reason for r in rejects)
+        loader.add_rejects(_rejects_table(rejects))
+
+
+def _reject_conflicts(path: Path, loader: TableLoader, reasons: Counter[str]) -> int:
+    """Reject rows whose BSN/frame number belongs to another id in the database."""
+    conflicts = loader.conflicting_lines()
+    if conflicts:
+        texts = raw_records(path, set(conflicts))
+        loader.add_rejects(
+            _rejects_table(
+                [RawReject(line, texts[line], reason) for line, reason in conflicts.items()]
+            )
+        )
+        reasons.update(conflicts.values())
+    return len(conflicts)
+
+
 def ingest_file(
     engine: sa.Engine, path: str | Path, kind: str, block_size: int = BLOCK_SIZE
 ) -> IngestResult:
     """Validate and load one dump file in one transaction; return its counts."""
     path = Path(path)
     spec = SPECS[kind]
-    validate = VALIDATORS[kind]
     with DumpReader(path, block_size) as reader:
         ignored = _check_header(path, reader.header, spec)
         reasons: Counter[str] = Counter()
@@ -111,30 +145,10 @@ def ingest_file(
         loader: TableLoader | None = None
         try:
             loader = TableLoader(connection, spec)
-            seen = SeenKeys(spec)
-            for block in reader.blocks():
-                raw = parse_block(block, reader.header, spec.columns)
-                verdicts = Verdicts(raw.num_rows)
-                typed = validate(raw, verdicts)
-                seen.reject_duplicates(typed, verdicts)
-                fine = verdicts.fine
-                loader.add_rows(typed.filter(pa.array(fine)), pa.array(block.lines[fine]))
-                rejects = block.rejects + [
-                    RawReject(int(block.lines[i]), block.raw(i), verdicts.reason_of(i))
-                    for i in np.flatnonzero(~fine).tolist()
-                ]
-                reasons.update(r.reason for r in rejects)
-                loader.add_rejects(_rejects_table(rejects))
+            _stream_blocks(reader, spec, loader, reasons)
             loader.finish_copy()
-            conflicts = loader.conflicting_lines()
-            if conflicts:
-                texts = raw_records(path, set(conflicts))
-                conflict_rejects = [
-                    RawReject(line, texts[line], reason) for line, reason in conflicts.items()
-                ]
-                reasons.update(conflicts.values())
-                loader.add_rejects(_rejects_table(conflict_rejects))
-            loaded, updated, unchanged = loader.upsert(len(conflicts))
+            conflicts = _reject_conflicts(path, loader, reasons)
+            loaded, updated, unchanged = loader.upsert(conflicts)
             loader.store_rejects(path.name, reader.sha256)
             connection.commit()
         except BaseException as error:

@@ -24,6 +24,7 @@ from bike_pipeline.ingest.record_split import split_records
 
 BOM = codecs.BOM_UTF8
 BLOCK_SIZE = 16 * 2**20
+DECODE_WINDOW = 2**20
 MAX_RECORD = 2**20  # an unclosed quote longer than this (or a block) is malformed
 _NL, _QUOTE, _NUL = 10, 34, 0
 
@@ -55,30 +56,38 @@ class RecordBlock:
     lines: np.ndarray
     quoted_newlines: bool
     rejects: list[RawReject] = field(default_factory=list)
+    cut: list[tuple[int, int]] = field(default_factory=list)  # rejected records' bytes
 
     def parser_input(self) -> bytes:
-        """The well-formed records, one per line, for the columnar parser."""
-        if not self.rejects:
-            return self.data  # blank lines are skipped by the parser as by the scan
-        if len(self.starts) == 0:
-            return b""
+        """The block without its rejected records (blank lines are skipped by the parser)."""
+        if not self.cut:
+            return self.data
         view = memoryview(self.data)
-        spans = zip(self.starts.tolist(), self.ends.tolist(), strict=True)
-        return b"\n".join(view[start:end] for start, end in spans)
+        pieces, position = [], 0
+        for start, stop in self.cut:
+            pieces.append(view[position:start])
+            position = stop
+        pieces.append(view[position:])
+        return b"".join(pieces)
 
     def raw(self, index: int) -> bytes:
         return self.data[self.starts[index] : self.ends[index]]
 
 
 def _undecodable_positions(view: memoryview, starts: np.ndarray, ends: np.ndarray) -> list[int]:
-    """Indexes of the records holding bytes that are not UTF-8 (one decode of the block)."""
+    """Indexes of the records holding bytes that are not UTF-8.
+
+    Decoded in windows: a failed decode of a whole block would cost the whole block
+    again for every bad byte.
+    """
     bad: list[int] = []
     position = 0
     end = int(ends[-1]) if len(ends) else 0
     while position < end:
+        stop = min(position + DECODE_WINDOW, end)
         try:
-            codecs.utf_8_decode(view[position:end], "strict", True)
-            break
+            _, used = codecs.utf_8_decode(view[position:stop], "strict", stop == end)
+            position += used
         except UnicodeDecodeError as error:
             record = int(np.searchsorted(starts, position + error.start, side="right")) - 1
             bad.append(record)
@@ -226,6 +235,10 @@ class DumpReader:
             for i in np.flatnonzero(rows & (rejected != 0)).tolist()
         ]
         good = rows & (rejected == 0)
+        next_starts = np.append(starts[1:], consumed)
+        cut = [
+            (int(starts[i]), int(next_starts[i])) for i in np.flatnonzero(rejected != 0).tolist()
+        ]
         block = RecordBlock(
             data=buffer[:consumed],
             starts=starts[good],
@@ -233,6 +246,7 @@ class DumpReader:
             lines=lines[good],
             quoted_newlines=quoted_newlines,
             rejects=raw_rejects,
+            cut=cut,
         )
         return consumed, block
 
