@@ -4,7 +4,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from bike_pipeline.defs.privacy.assets import analytics_customers, bi_events
+from bike_pipeline.defs.privacy.assets import analytics_customers, bi_events, privacy_tables
 from bike_pipeline.defs.privacy.checks import (
     analytics_ciphertext_is_sound,
     bi_has_no_personal_values,
@@ -64,8 +64,17 @@ def test_a_personal_value_in_bi_fails_the_blocking_check(
     assert _check_results(result) == {"bi_has_no_personal_values": False}
 
 
-def test_the_privacy_job_is_in_the_code_location() -> None:
-    from bike_pipeline.definitions import defs
-
-    job = defs().resolve_job_def("privacy_tables")
-    assert {"bi_events", "analytics_customers"} <= set(job.graph.node_names())
+def test_the_privacy_job_builds_both_assets_and_runs_their_checks(database_url: str) -> None:
+    defs = dg.Definitions(
+        assets=[bi_events, analytics_customers],
+        asset_checks=[bi_has_no_personal_values, analytics_ciphertext_is_sound],
+        jobs=[privacy_tables],
+        resources=_resources(database_url),
+    )
+    job = defs.resolve_job_def("privacy_tables")
+    assert set(job.graph.node_names()) == {
+        "bi_events",
+        "analytics_customers",
+        "bi_events_bi_has_no_personal_values",
+        "analytics_customers_analytics_ciphertext_is_sound",
+    }
