@@ -165,6 +165,14 @@ def matches_view(lookup: MatchLookup) -> html.Table | None:
     return _table(["customer", "shared bike", "last ride"], rows, "match-table")
 
 
+def _stamped(figure: go.Figure, snapshot: Snapshot) -> go.Figure:
+    """Mark a chart with the last event id of its snapshot (`layout.meta.as_of_event`):
+    Plotly draws after the numbers beside it change, so a reader can tell when a chart
+    shows the same snapshot as the numbers."""
+    as_of = snapshot.live.last_event_id if snapshot.live else None
+    return figure.update_layout(meta={"as_of_event": as_of})
+
+
 def _live_outputs(snapshot: Snapshot) -> list[Any]:
     live = snapshot.live
     counts = live.counts if live else dict.fromkeys(EVENT_TYPES, 0)
@@ -174,17 +182,16 @@ def _live_outputs(snapshot: Snapshot) -> list[Any]:
         _number(live.last_event_id) if live else "–",
         _number(live.unmet_demand) if live else "–",
         *[_number(counts[t]) if live else "–" for t in EVENT_TYPES],
-        figures.counts_figure(counts),
-        figures.map_figure(snapshot.stations),
-        figures.demand_figure(live.demand if live else {}),
+        _stamped(figures.counts_figure(counts), snapshot),
+        _stamped(figures.map_figure(snapshot.stations), snapshot),
+        _stamped(figures.demand_figure(live.demand if live else {}), snapshot),
     ]
 
 
 def _fleet_outputs(snapshot: Snapshot) -> list[Any]:
     fleet = snapshot.fleet
     tiles = [_number(fleet[s]) if fleet else "–" for s in BIKE_STATUSES]
-    chart: go.Figure = figures.fleet_figure(fleet or {})
-    return [*tiles, chart]
+    return [*tiles, _stamped(figures.fleet_figure(fleet or {}), snapshot)]
 
 
 def _problems(snapshot: Snapshot) -> list[html.Div]:

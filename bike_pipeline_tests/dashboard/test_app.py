@@ -8,14 +8,16 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis
 import sqlalchemy as sa
 import waitress
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from bike_pipeline import services
@@ -40,11 +42,20 @@ WAIT_MS = 60_000  # generous: CI shares two cores with other work
 LIVE_RUN = SimulationRequest(ticks=4, seed=9, scenario="full", pace_s=0.25)
 MAX_TICKS = 400
 
+# The page's numbers and chart data, once every chart is drawn from the same snapshot as
+# the numbers (`layout.meta.as_of_event`) and the last event id meets CONDITION; else null.
 _READ_PAGE = """() => {
   const text = (id) => document.getElementById(id).textContent;
-  const data = (id) => document.querySelector('#' + id + ' .js-plotly-plot').data;
+  const plot = (id) => document.querySelector('#' + id + ' .js-plotly-plot');
+  const last = Number(text('last-event-id').replaceAll(',', ''));
+  if (Number.isNaN(last) || !(last CONDITION)) return null;
+  for (const id of CHARTS) {
+    const meta = plot(id) && plot(id).layout && plot(id).layout.meta;
+    if (!meta || meta.as_of_event !== last) return null;
+  }
+  const data = (id) => plot(id).data;
   return {
-    last: text('last-event-id'),
+    last: last,
     unmet: text('unmet-total'),
     counts: Object.fromEntries(TYPES.map((t) => [t, text('count-' + t)])),
     fleet: Object.fromEntries(STATUSES.map((s) => [s, text('fleet-' + s)])),
@@ -55,9 +66,12 @@ _READ_PAGE = """() => {
     mapColours: data('map-chart')[0].marker.color,
     mapPoints: data('map-chart')[0].x.map((x, i) => [x, data('map-chart')[0].y[i]]),
   };
-}""".replace("TYPES", json.dumps(list(EVENT_TYPES))).replace(
-    "STATUSES", json.dumps(list(BIKE_STATUSES))
-)
+}"""
+_PAGE_CONSTANTS = {
+    "TYPES": json.dumps(list(EVENT_TYPES)),
+    "STATUSES": json.dumps(list(BIKE_STATUSES)),
+    "CHARTS": json.dumps(list(CHARTS)),
+}
 
 
 def _number(text: str) -> int:
@@ -70,19 +84,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _read(page: Page) -> dict[str, Any]:
-    shown = page.evaluate(_READ_PAGE)
-    shown["last"] = _number(shown["last"])
-    return shown
-
-
 def _wait_for_last_id(page: Page, condition: str, engine: sa.Engine) -> dict[str, Any]:
+    """The page's figures once its last event id meets `condition` (e.g. "> 0") and every
+    chart shows that same snapshot."""
+    script = _READ_PAGE.replace("CONDITION", condition)
+    for name, value in _PAGE_CONSTANTS.items():
+        script = script.replace(name, value)
     try:
-        page.wait_for_function(
-            f"() => {{ const n = Number(document.getElementById('last-event-id')"
-            f".textContent.replaceAll(',', '')); return !Number.isNaN(n) && n {condition}; }}",
-            timeout=WAIT_MS,
-        )
+        return page.wait_for_function(script, timeout=WAIT_MS).json_value()
     except PlaywrightTimeoutError:
         shown = page.inner_text("#last-event-id")
         problems = page.inner_text("#problems")
@@ -90,7 +99,6 @@ def _wait_for_last_id(page: Page, condition: str, engine: sa.Engine) -> dict[str
             f"the page never showed a last event id {condition} (shows {shown!r}, "
             f"problems: {problems!r}; the database is at event {max_event_id(engine)})"
         ) from None
-    return _read(page)
 
 
 def _assert_counts_match(shown: dict[str, Any], engine: sa.Engine) -> None:
@@ -138,7 +146,15 @@ def _customer_with_matches(engine: sa.Engine) -> int:
     return customer_id
 
 
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
+    """One headless Chromium (fresh profile) for this module's tests, a page per test."""
+    with headless_chromium(tmp_path_factory.mktemp("chromium_profile")) as context:
+        yield context
+
+
 def test_the_page_shows_the_database_figures_during_a_live_simulation(
+    browser: BrowserContext,
     dumped: sa.Engine,
     redis_client: redis.Redis,
     servers: services.ServiceUrls,
@@ -149,7 +165,6 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
     with (
         served_dashboard(_free_port(), env, tmp_path / "dashboard.log") as url,
         ThreadPoolExecutor(1) as simulation,
-        headless_chromium(tmp_path / "profile") as browser,
     ):
         stop = threading.Event()
         running = simulation.submit(_simulate_until, stop, dumped, redis_client)
@@ -202,6 +217,7 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
 
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         assert_no_personal_values(page.content(), PersonalValues.from_database(dumped), "page")
+        page.close()
 
 
 class _SlowerThanTheInterval:
@@ -217,7 +233,7 @@ class _SlowerThanTheInterval:
 
 
 def test_refreshes_slower_than_the_interval_still_reach_the_page(
-    dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
+    browser: BrowserContext, dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
     """A loaded server must not starve the page: each answer is shown, none superseded."""
     run_simulation(dumped, SimulationRequest(ticks=10, seed=3, scenario="full"), redis_client)
@@ -229,11 +245,11 @@ def test_refreshes_slower_than_the_interval_still_reach_the_page(
     serving = threading.Thread(target=server.run, daemon=True)
     serving.start()
     try:
-        with headless_chromium(tmp_path / "profile") as browser:
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.effective_port}/")
-            shown = _wait_for_last_id(page, f"== {max_event_id(dumped)}", dumped)
-            _assert_counts_match(shown, dumped)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.effective_port}/")
+        shown = _wait_for_last_id(page, f"== {max_event_id(dumped)}", dumped)
+        _assert_counts_match(shown, dumped)
+        page.close()
     finally:
         server.close()
         serving.join(timeout=10)
