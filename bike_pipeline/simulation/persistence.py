@@ -9,6 +9,7 @@ always at a tick boundary and a resumed run continues from `last_tick + 1`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -34,6 +35,7 @@ from bike_pipeline.simulation.tick_events import (
 from bike_pipeline.simulation.world import BIKE_STATUSES, IN_REPAIR, WorldState
 
 LOCK_NAME = "bike_pipeline.simulation.writer"
+LOCK_POLL_SECONDS = 0.2
 C = CORE_SCHEMA
 
 
@@ -63,14 +65,20 @@ def _unlock(conn: sa.Connection) -> None:
     conn.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:n))"), {"n": LOCK_NAME})
 
 
-def _acquire(engine: sa.Engine) -> sa.Connection:
+def _acquire(engine: sa.Engine, wait_s: float = 0.0) -> sa.Connection:
+    """The writer lock on a connection of its own; waits up to `wait_s` for another writer
+    to finish (live mode queues its next window behind the running one)."""
     conn = engine.connect()
+    deadline = time.monotonic() + wait_s
     try:
-        if not _try_lock(conn):
-            raise SimulationBusy(
-                "another simulation is writing to this database (advisory lock "
-                f"{LOCK_NAME!r} is held); wait for it to finish or stop it first"
-            )
+        while not _try_lock(conn):
+            conn.commit()
+            if time.monotonic() >= deadline:
+                raise SimulationBusy(
+                    "another simulation is writing to this database (advisory lock "
+                    f"{LOCK_NAME!r} is held); wait for it to finish or stop it first"
+                )
+            time.sleep(LOCK_POLL_SECONDS)
         conn.commit()
     except BaseException:
         conn.close()
@@ -178,8 +186,16 @@ def load_world(conn: sa.Connection, scenario: Scenario, progress: Progress) -> W
 class SimulationWriter:
     """The single writer of a simulation: open, load the world, commit batches of ticks."""
 
-    def __init__(self, engine: sa.Engine, scenario: Scenario, seed: int, scenario_name: str):
+    def __init__(
+        self,
+        engine: sa.Engine,
+        scenario: Scenario,
+        seed: int,
+        scenario_name: str,
+        lock_wait_s: float = 0.0,
+    ):
         self.engine = engine
+        self.lock_wait_s = lock_wait_s
         self.scenario = scenario
         self.seed = seed
         self.scenario_name = scenario_name
@@ -187,7 +203,7 @@ class SimulationWriter:
         self.last_tick = -1
 
     def __enter__(self) -> SimulationWriter:
-        self._conn = _acquire(self.engine)
+        self._conn = _acquire(self.engine, self.lock_wait_s)
         return self
 
     def __exit__(

@@ -38,7 +38,8 @@ BATCH_MAX_SECONDS = 0.5
 @dataclass(frozen=True)
 class SimulationRequest:
     """What to run. `until_tick` (exclusive) caps a live window; `anchor` = (epoch seconds,
-    tick) pins when that tick is due, so paced runs keep the wall clock across runs."""
+    tick) pins when that tick is due, so paced runs keep the wall clock across runs;
+    `lock_wait_s` lets a run wait that long for the previous writer to finish."""
 
     ticks: int
     seed: int = 42
@@ -47,6 +48,7 @@ class SimulationRequest:
     reset: bool = False
     until_tick: int | None = None
     anchor: tuple[float, int] | None = None
+    lock_wait_s: float = 0.0
 
 
 @dataclass
@@ -142,7 +144,9 @@ def _run_ticks(
     scenario: Scenario,
     on_tick: Callable[[TickEvents], None] | None,
 ) -> SimulationResult:
-    with SimulationWriter(db, scenario, request.seed, request.scenario) as writer:
+    with SimulationWriter(
+        db, scenario, request.seed, request.scenario, request.lock_wait_s
+    ) as writer:
         state = writer.open_world()
         first = state.next_tick
         count = request.ticks

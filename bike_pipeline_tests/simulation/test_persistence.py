@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -182,3 +183,21 @@ def _fresh(db: sa.Engine, ticks: int) -> list[TickEvents]:
     scenario = load_scenario("full")
     state = _initial(db, scenario)
     return list(sim_engine.run(state, scenario, SEED, ticks))
+
+
+def test_a_writer_may_wait_for_the_running_one(dumped: sa.Engine) -> None:
+    scenario = load_scenario("full")
+    opened: list[int] = []
+    with SimulationWriter(dumped, scenario, SEED, "full") as first:
+        first.open_world()
+
+        def second_writer() -> None:
+            with SimulationWriter(dumped, scenario, SEED, "full", lock_wait_s=60) as second:
+                opened.append(second.open_world().next_tick)
+
+        waiting = threading.Thread(target=second_writer)
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not opened  # still waiting for the lock
+    waiting.join()
+    assert opened == [0]

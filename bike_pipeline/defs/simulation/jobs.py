@@ -28,6 +28,9 @@ class SimulationTicksConfig(dg.Config):
     until_tick: int | None = Field(default=None, description="live: stop before this tick")
     anchor_epoch: float | None = Field(default=None, description="live: when anchor_tick is due")
     anchor_tick: int | None = None
+    lock_wait_seconds: float = Field(
+        default=0.0, description="wait this long for a running simulation to finish"
+    )
 
     def request(self) -> SimulationRequest:
         anchor = None
@@ -41,6 +44,7 @@ class SimulationTicksConfig(dg.Config):
             reset=self.reset,
             until_tick=self.until_tick,
             anchor=anchor,
+            lock_wait_s=self.lock_wait_seconds,
         )
 
 

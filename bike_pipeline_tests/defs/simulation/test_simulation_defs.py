@@ -5,6 +5,7 @@ import json
 import dagster as dg
 import redis
 import sqlalchemy as sa
+from dagster._core.test_utils import create_run_for_test
 
 from bike_pipeline import services
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
@@ -83,3 +84,35 @@ def test_live_sensor_requests_the_due_window_from_the_last_committed_tick(
 def later_context_cursor(cursor: dict, first_tick: int) -> str:
     """The cursor after a window starting at `first_tick` was requested (and then failed)."""
     return json.dumps({**cursor, "first_tick": first_tick, "attempt": 0})
+
+
+def test_live_sensor_queues_the_next_window_behind_a_running_one(
+    engine: sa.Engine, database_url: str, servers: services.ServiceUrls
+) -> None:
+    write_small_dump(engine, customers=50, bikes=5)
+    resources = _resources(database_url, servers.redis_url)
+    with dg.instance_for_test() as instance:
+        first = dg.build_sensor_context(instance=instance, resources=resources)
+        request = live_simulation(first)
+        assert isinstance(request, dg.RunRequest) and request.run_key == "0"
+        cursor = json.loads(first.cursor)
+        create_run_for_test(
+            instance, job_name=simulation_ticks.name, status=dg.DagsterRunStatus.STARTED
+        )
+        queued = live_simulation(
+            dg.build_sensor_context(
+                instance=instance,
+                cursor=json.dumps({**cursor, "anchor_epoch": cursor["anchor_epoch"] - 30}),
+                resources=resources,
+            )
+        )
+        assert isinstance(queued, dg.RunRequest) and queued.run_key == "15"
+        config = queued.run_config["ops"]["simulate_ticks"]["config"]
+        assert config["until_tick"] == 30 and config["lock_wait_seconds"] > 0
+        create_run_for_test(
+            instance, job_name=simulation_ticks.name, status=dg.DagsterRunStatus.STARTING
+        )
+        assert isinstance(
+            live_simulation(dg.build_sensor_context(instance=instance, resources=resources)),
+            dg.SkipReason,
+        )
