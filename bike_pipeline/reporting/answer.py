@@ -21,6 +21,14 @@ class FleetAnswer:
     replacement_per_week: float | None
     cap: int
     scale: float
+    bike_price: float = 0.0
+
+    @property
+    def purchase_eur(self) -> float | None:
+        """What the bikes to buy on top of the current fleet cost at the scenario's price."""
+        if self.recommended is None:
+            return None
+        return max(0, self.recommended - self.current_fleet) * self.bike_price
 
     @property
     def adequate(self) -> bool | None:
@@ -51,17 +59,23 @@ class FleetAnswer:
                 f"{spread} keep the rush-hour service level at {target}; "
                 f"the current fleet is {self.current_fleet:,}."
             )
+        buy = (
+            f" Buying the {self.recommended - self.current_fleet:,} missing bikes costs "
+            f"EUR {self.purchase_eur:,.0f}."
+            if self.purchase_eur
+            else ""
+        )
         verdict = "Adequate" if self.adequate else "Inadequate"
         margin = self.margin or 0
         relation = "to spare" if margin >= 0 else "short"
         return (
             f"[{self.scenario}] {verdict}: {self.current_fleet:,} bikes against a recommended "
             f"{self.recommended:,}{spread} for a {target} rush-hour service level: "
-            f"{abs(margin):,} bikes {relation} ({abs(margin) / self.recommended:.0%})."
+            f"{abs(margin):,} bikes {relation} ({abs(margin) / self.recommended:.0%}).{buy}"
         )
 
 
-def fleet_answer(study: ScenarioStudy, target: float) -> FleetAnswer:
+def fleet_answer(study: ScenarioStudy, target: float, bike_price: float = 0.0) -> FleetAnswer:
     answer = study.answer
     first = study.searches[0]
     if answer is None:
@@ -92,4 +106,5 @@ def fleet_answer(study: ScenarioStudy, target: float) -> FleetAnswer:
         replacement_per_week=per_week,
         cap=first.cap,
         scale=answer.scale,
+        bike_price=bike_price,
     )

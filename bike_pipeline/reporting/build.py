@@ -113,6 +113,7 @@ def _headline_json(
         "fleet_margin": answer.margin if answer else None,
         "recommended_fleet_needs_replacement": answer.needs_replacement if answer else None,
         "replacement_bikes_per_week": answer.replacement_per_week if answer else None,
+        "extra_bikes_cost_eur": answer.purchase_eur if answer else None,
         "service_level_target": answer.target if answer else None,
         "answer": answer.sentence() if answer else None,
         "report_dir": str(directory),
@@ -157,7 +158,7 @@ def build_report(
             studies = _studies(run, world, reports_root, settings)
         finally:
             shutdown_pools()
-        answer = fleet_answer(studies[0], settings.target)
+        answer = fleet_answer(studies[0], settings.target, run.scenario.prices.bike)
         comparison = scenario_rows(studies, settings.target)
         files.append(write_csv(directory / "scenarios.csv", comparison))
         images["scenarios"] = plots.scenarios_plot(comparison, directory / "scenarios.png")
@@ -256,7 +257,7 @@ def _sections(
             sections.append(
                 Section(
                     "Which assumption drives the answer",
-                    driver_lines(driver_study),
+                    driver_lines(driver_study, settings.target),
                     table=driver_study.drivers,
                 )
             )
