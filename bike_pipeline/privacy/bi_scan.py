@@ -19,7 +19,12 @@ import sqlalchemy as sa
 
 from bike_pipeline.db.base import BI_SCHEMA
 
-_HASHED = {"bsn": "c.bsn", "iban": "c.iban", "email": "lower(btrim(c.email))"}
+_HASHED = {
+    "bsn": "c.bsn",
+    "iban": "c.iban",
+    "email": "lower(btrim(c.email))",
+    "email_as_stored": "c.email",
+}
 _DIGESTS = {
     "sha256": "encode(sha256(convert_to({v}, 'UTF8')), 'hex')",
     "sha224": "encode(sha224(convert_to({v}, 'UTF8')), 'hex')",

@@ -60,3 +60,18 @@ def test_values_inside_json_and_in_other_bi_tables_are_found(
     kinds = {(f.relation, f.column, f.kind) for f in find_personal_values_in_bi(engine)}
     assert ("bi.events", "data", "date_of_birth_dump") in kinds
     assert ("bi.extra", "note", "bsn") in kinds
+
+
+def test_a_plain_hash_of_the_email_as_stored_is_found(engine: sa.Engine, built: list) -> None:
+    stored = built[2].email.upper()
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE core.customers SET email = :e WHERE customer_id = :c"),
+            {"e": stored, "c": built[2].customer_id},
+        )
+        conn.execute(
+            sa.text("UPDATE bi.events SET email_pseudonym = :v WHERE event_id = 2"),
+            {"v": hashlib.sha256(stored.encode()).hexdigest()},
+        )
+    kinds = [f.kind for f in find_personal_values_in_bi(engine)]
+    assert kinds == ["sha256(email_as_stored)"]
