@@ -99,5 +99,16 @@ def redis_client(servers: services.ServiceUrls) -> Iterator[redis.Redis]:
     try:
         yield client
     finally:
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def _flush_session_redis_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts with an empty Redis: each test's database starts event ids at 1, so
+    a stream left by an earlier test would look like a stream ahead of the database."""
+    yield
+    if "servers" in request.fixturenames:
+        urls: services.ServiceUrls = request.getfixturevalue("servers")
+        client = redis.Redis.from_url(urls.redis_url)
         client.flushall()
         client.close()
