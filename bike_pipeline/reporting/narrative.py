@@ -132,6 +132,10 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
         f"{settings.resolution:.0%}; the recommendation is the upper 95% prediction bound of "
         "these per-seed fleets (a new six months needs no more with 95% probability), checked "
         "on fresh seeds. A fleet stops simulating at its first week below the target.",
+        "- Money: subscriptions and insurance are charged for every registered customer for "
+        "as long as the run lasts, bikes or no bikes (the rules have no cancellations), so a "
+        "literal run keeps earning after its fleet is gone; the bikes to buy for a recommended "
+        "fleet are priced in the answer, not in the run's profit.",
         "- Where no initial fleet up to the cap suffices and the scenario does not replace "
         "totalled bikes, the search is repeated with each totalled bike replaced at once, and "
         "the replacement rate that implies is reported.",
