@@ -40,6 +40,9 @@ def _ingest_config(options: MainRunOptions) -> dict[str, Any]:
     }
 
 
+# Dagster's console logger prints every engine event at DEBUG; the ops' own lines suffice.
+CONSOLE_AT_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
 STEPS: list[Step] = [
     Step("ingest_dump", _ingest_config),
     Step(
@@ -87,8 +90,9 @@ def run_main(options: MainRunOptions) -> MainRunSummary:
     summary = MainRunSummary()
     for step in STEPS:
         job = definitions.resolve_job_def(step.job_name)
+        run_config = {**step.run_config(options), **CONSOLE_AT_INFO}
         result = job.execute_in_process(
-            run_config=step.run_config(options), instance=instance, raise_on_error=False
+            run_config=run_config, instance=instance, raise_on_error=False
         )
         summary.lines.append(
             f"{step.job_name}: {'ok' if result.success else 'FAILED'} (run {result.run_id})"

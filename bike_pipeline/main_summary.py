@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import sqlalchemy as sa
 
 from bike_pipeline import services
@@ -15,6 +18,8 @@ COUNTED_TABLES = (
     "core.ingest_rejects",
     "core.rentals",
     "core.events",
+    "bi.events",
+    "analytics.customers",
 )
 
 
@@ -25,14 +30,16 @@ def describe_state(settings: Settings) -> list[str]:
             table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
             for table in COUNTED_TABLES
         }
-    psql = url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    psql = services.libpq_url(url)
+    scripts = Path(sys.executable).parent  # the environment bike-pipeline runs from
     lines = ["", "In the database:"]
     lines += [f"  {table:<22} {count:>10,} rows" for table, count in counts.items()]
     lines += [
         "",
         "Where to look:",
         f'  psql "{psql}"',
-        '  eval "$(bike-pipeline services env)" && dagster dev   # the Dagster UI, runs included',
-        "  bike-pipeline services down                          # when done (data is kept)",
+        f'  eval "$({scripts}/bike-pipeline services env)" && {scripts}/dagster dev'
+        "   # the Dagster UI, these runs included",
+        f"  {scripts}/bike-pipeline services down   # when done (data is kept)",
     ]
     return lines + answer_lines(settings.reports_dir)

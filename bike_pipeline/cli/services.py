@@ -64,9 +64,4 @@ def env() -> None:
     }
     for variable, value in exports.items():
         click.echo(f"export {variable}={shlex.quote(value)}")
-    click.echo(f'# psql "{psql_url(urls.database_url)}"')
-
-
-def psql_url(sqlalchemy_url: str) -> str:
-    """The libpq form of a SQLAlchemy URL (psql does not know `+psycopg2`)."""
-    return sqlalchemy_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    click.echo(f'# psql "{servers.libpq_url(urls.database_url)}"')

@@ -49,7 +49,10 @@ class FleetAnswer:
                 f"level at {target} for six months, not even with totalled bikes replaced."
             )
         low, high = self.interval or (math.nan, math.nan)
-        spread = f" (95% CI of the need {low:,.0f}-{high:,.0f})"
+        spread = (
+            f" (the upper 95% prediction bound of the replications' needs; their mean need "
+            f"lies in {low:,.0f}-{high:,.0f} with 95% confidence)"
+        )
         if self.needs_replacement:
             return (
                 f"[{self.scenario}] Inadequate: no initial fleet up to {self.cap:,} bikes "

@@ -35,6 +35,11 @@ def _start_lock(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def libpq_url(sqlalchemy_url: str) -> str:
+    """The libpq form of a SQLAlchemy URL, for psql (which does not know `+psycopg2`)."""
+    return sqlalchemy_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+
+
 def _postgres_server_url(settings: Settings) -> str:
     with _start_lock(settings):
         return embedded_postgres_server.start(settings.home)
