@@ -9,18 +9,9 @@ from bike_pipeline.generate.calendar_text import DayTexts
 from bike_pipeline.generate.dump_dates import FIRST_PURCHASE_DATE, LAST_PURCHASE_DATE
 from bike_pipeline.generate.permutation import Permutation
 from bike_pipeline.generate.stations import Stations
+from bike_pipeline.ingest.specs import BIKES
 
-BIKE_HEADER = (
-    "bike_id",
-    "frame_number",
-    "model",
-    "purchased_on",
-    "purchase_price_eur",
-    "status",
-    "station",
-    "latitude",
-    "longitude",
-)
+BIKE_HEADER = BIKES.columns  # the contract's columns, in the order we write them
 MODELS = ("city", "e-bike", "cargo")
 MODEL_SHARES = (0.55, 0.35, 0.10)
 # Catalogue prices per model: lowest and highest, in whole euros.

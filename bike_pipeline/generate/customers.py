@@ -15,23 +15,9 @@ from bike_pipeline.generate.dump_dates import (
 )
 from bike_pipeline.generate.dutch_numbers import BsnStream, IbanMaker
 from bike_pipeline.generate.pools import BANKS, ValuePools
+from bike_pipeline.ingest.specs import CUSTOMERS
 
-CUSTOMER_HEADER = (
-    "customer_id",
-    "first_name",
-    "last_name",
-    "bsn",
-    "iban",
-    "email",
-    "phone",
-    "date_of_birth",
-    "street",
-    "house_number",
-    "postcode",
-    "city",
-    "registered_at",
-    "insured",
-)
+CUSTOMER_HEADER = CUSTOMERS.columns  # the contract's columns, in the order we write them
 REGISTERED_SHARE = 0.30
 INSURED_SHARE_OF_REGISTERED = 0.40
 PHONE_SHARE = 0.85

@@ -12,15 +12,8 @@ from typing import Any
 
 import numpy as np
 
-EVENT_TYPES = (
-    "subscribed",
-    "insured",
-    "rented",
-    "dropped",
-    "repair_needed",
-    "totalled",
-    "rent_refused",
-)
+from bike_pipeline.db.models import EVENT_TYPES
+
 SUBSCRIBED, INSURED, RENTED_EVENT, DROPPED, REPAIR_NEEDED, TOTALLED_EVENT, RENT_REFUSED = range(7)
 NONE = -1
 
