@@ -16,7 +16,7 @@ from bike_pipeline.main_run import MainRunOptions, run_main
     "--scenario",
     default="seed",
     show_default=True,
-    help="Scenario name in data/scenarios or a YAML file.",
+    help="Scenario name in bike_pipeline/scenarios or a YAML file.",
 )
 @click.option(
     "--data",

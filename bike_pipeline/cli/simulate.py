@@ -51,7 +51,7 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     "--scenario",
     default=DEFAULT_SCENARIO,
     show_default=True,
-    help="Scenario name in data/scenarios/ or a YAML file.",
+    help="Scenario name in bike_pipeline/scenarios/ or a YAML file.",
 )
 @click.option("--reset", is_flag=True, help="Start again from the ingested dump.")
 def simulate(

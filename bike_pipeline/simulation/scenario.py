@@ -1,4 +1,4 @@
-"""Scenario files (`data/scenarios/*.yaml`): the client's rules plus the knobs they left open.
+"""Scenario files (`bike_pipeline/scenarios/*.yaml`, shipped as package data): the client's rules plus the knobs they left open.
 
 A scenario names how customers are evaluated each tick (`sample`: the client's method, a
 random number of customers per tick; `all`: every customer), the rule probabilities (the
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -19,7 +20,7 @@ import yaml
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TICK_MINUTES = 20
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
+SCENARIO_DIR = Path(str(files("bike_pipeline") / "scenarios"))
 DEFAULT_SCENARIO = "seed"
 
 
@@ -157,7 +158,7 @@ def scenario_from_mapping(where: str, data: dict[str, Any]) -> Scenario:
 
 
 def scenario_path(name_or_file: str) -> Path:
-    """A path to an existing file, or the name of a file in `data/scenarios/`."""
+    """A path to an existing file, or the name of a scenario shipped in `bike_pipeline/scenarios/`."""
     candidate = Path(name_or_file)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         return candidate

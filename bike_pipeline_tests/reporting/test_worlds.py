@@ -14,11 +14,11 @@ from bike_pipeline.reporting.worlds import (
     world_from_database,
     world_from_dump,
 )
-from bike_pipeline.simulation.scenario import SCENARIO_DIR, load_scenario
+from bike_pipeline.simulation.scenario import load_scenario
 from bike_pipeline.simulation.world import AVAILABLE, TOTALLED
 from bike_pipeline_tests.reporting.simulated_run import simulated_run
 
-DATA = SCENARIO_DIR.parent  # the committed default dump
+DATA = Path(__file__).resolve().parents[2] / "data"  # the committed default dump
 
 
 def test_the_dump_files_give_the_world_ingestion_loads(engine: sa.Engine, tmp_path: Path) -> None:
