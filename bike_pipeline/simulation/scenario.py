@@ -1,4 +1,5 @@
-"""Scenario files (`bike_pipeline/scenarios/*.yaml`, shipped as package data): the client's rules plus the knobs they left open.
+"""Scenario files (`bike_pipeline/scenarios/*.yaml`, package data): the client's rules plus
+the knobs they left open.
 
 A scenario names how customers are evaluated each tick (`sample`: the client's method, a
 random number of customers per tick; `all`: every customer), the rule probabilities (the
@@ -158,7 +159,7 @@ def scenario_from_mapping(where: str, data: dict[str, Any]) -> Scenario:
 
 
 def scenario_path(name_or_file: str) -> Path:
-    """A path to an existing file, or the name of a scenario shipped in `bike_pipeline/scenarios/`."""
+    """A path to an existing file, or the name of a scenario in `bike_pipeline/scenarios/`."""
     candidate = Path(name_or_file)
     if candidate.suffix in (".yaml", ".yml") or candidate.exists():
         return candidate

@@ -36,7 +36,7 @@ HEADLINE_METADATA = (
 class SixMonthSimulationConfig(dg.Config):
     days: int = Field(default=SIX_MONTHS_DAYS, description="simulated days (72 ticks a day)")
     seed: int = 42
-    scenario: str = Field(default=DEFAULT_SCENARIO, description="name in bike_pipeline/scenarios or file")
+    scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
     start: str | None = Field(
         default=None, description="ISO 8601 start (Amsterdam time); empty: the scenario's own"
     )
@@ -121,7 +121,7 @@ def fleet_report(
 
 
 class ReplicationConfig(dg.Config):
-    scenario: str = Field(default=DEFAULT_SCENARIO, description="name in bike_pipeline/scenarios or file")
+    scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
     days: int = SIX_MONTHS_DAYS
 
 

@@ -23,7 +23,7 @@ class SimulationTicksConfig(dg.Config):
     ticks: int | None = Field(default=None, description="ticks to run; overrides days")
     pace_seconds: float = Field(default=0.0, description="real seconds per tick; 0: flat out")
     seed: int = 42
-    scenario: str = Field(default=DEFAULT_SCENARIO, description="name in bike_pipeline/scenarios or file")
+    scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
     reset: bool = Field(default=False, description="start again from the ingested dump")
     until_tick: int | None = Field(default=None, description="live: stop before this tick")
     anchor_epoch: float | None = Field(default=None, description="live: when anchor_tick is due")
