@@ -117,6 +117,11 @@ def with_fleet(world: WorldState, bikes: int) -> WorldState:
         np.concatenate([world.bike_ids[keep], first_new + np.arange(extra, dtype=np.int64)]),
         np.concatenate([world.bike_status[keep], np.full(extra, AVAILABLE, np.int8)]),
         np.concatenate([world.bike_ready_tick[keep], np.full(extra, -1, np.int64)]),
+        subscribe_from_tick=world.subscribe_from_tick,
+        bike_station=np.concatenate(
+            [world.bike_station[keep], np.arange(extra, dtype=np.int64) % len(world.station_names)]
+        ),
+        station_names=world.station_names,
     )
 
 
@@ -136,5 +141,8 @@ def subsample_customers(world: WorldState, fraction: float, seed: int = 0) -> Wo
         world.bike_ids,
         world.bike_status,
         world.bike_ready_tick,
+        subscribe_from_tick=world.subscribe_from_tick[chosen],
+        bike_station=world.bike_station,
+        station_names=world.station_names,
     )
     return with_fleet(smaller, round(usable_fleet(world) * fraction))

@@ -178,6 +178,7 @@ def _drop(
         [state.bike_status, np.full(len(new_ids), AVAILABLE, np.int8)]
     )
     state.bike_ready_tick = np.concatenate([state.bike_ready_tick, np.full(len(new_ids), -1)])
+    state.bike_station = np.concatenate([state.bike_station, state.bike_station[bikes[totalled]]])
     return np.column_stack([new_ids, old_ids])
 
 

@@ -29,6 +29,9 @@ class WorldState:
     rental_customer: np.ndarray  # int64 customer index
     rental_bike: np.ndarray  # int64 bike index
     rental_start_tick: np.ndarray  # int64
+    subscribe_from_tick: np.ndarray  # int64 per customer: first tick they may subscribe (0: any)
+    bike_station: np.ndarray  # int64 per bike: index into `station_names`
+    station_names: tuple[str, ...] = ("",)
     next_tick: int = 0
     next_event_id: int = 1
     next_rental_id: int = 1
@@ -46,9 +49,14 @@ class WorldState:
         next_tick: int = 0,
         next_event_id: int = 1,
         next_rental_id: int = 1,
+        subscribe_from_tick: np.ndarray | None = None,
+        bike_station: np.ndarray | None = None,
+        station_names: tuple[str, ...] = ("",),
     ) -> WorldState:
         """Sort everything into canonical order; `open_rentals` holds ids
-        (rental_id, customer_id, bike_id, start_tick)."""
+        (rental_id, customer_id, bike_id, start_tick). Without `subscribe_from_tick` every
+        customer may subscribe from tick 0; without `bike_station` every bike stands at
+        station 0 of `station_names`."""
         c_order = np.argsort(customer_ids, kind="stable")
         b_order = np.argsort(bike_ids, kind="stable")
         customer_ids = np.asarray(customer_ids, dtype=np.int64)[c_order]
@@ -65,6 +73,10 @@ class WorldState:
         holding[r_cust] = r_bike
         status = np.asarray(bike_status, dtype=np.int8)[b_order].copy()
         status[r_bike] = RENTED
+        if subscribe_from_tick is None:
+            subscribe_from_tick = np.zeros(len(customer_ids), dtype=np.int64)
+        if bike_station is None:
+            bike_station = np.zeros(len(bike_ids), dtype=np.int64)
         return cls(
             customer_ids=customer_ids,
             registered=np.asarray(registered, dtype=bool)[c_order].copy(),
@@ -77,6 +89,9 @@ class WorldState:
             rental_customer=r_cust.astype(np.int64),
             rental_bike=r_bike.astype(np.int64),
             rental_start_tick=np.asarray(r_start, dtype=np.int64)[r_order],
+            subscribe_from_tick=np.asarray(subscribe_from_tick, dtype=np.int64)[c_order].copy(),
+            bike_station=np.asarray(bike_station, dtype=np.int64)[b_order].copy(),
+            station_names=tuple(station_names),
             next_tick=next_tick,
             next_event_id=next_event_id,
             next_rental_id=next_rental_id,
