@@ -6,7 +6,7 @@ hundreds of thousands of `rent_refused` events, and persistence copies them stra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,10 @@ class TickEvents:
     customer_pays: np.ndarray  # int8: 1/0, -1 where not a repair
     repaired_bike_ids: np.ndarray  # bikes whose repair finished at the start of this tick
     replacements: np.ndarray  # (n, 2) int64: new bike id, the totalled bike it replaces
+    # Model statistics that are not contract events (empty / 0 under the literal rules):
+    churned_customer_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    station_stockouts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    rebalancing_moves: int = 0
 
     def __len__(self) -> int:
         return len(self.event_id)
