@@ -14,12 +14,12 @@ import dagster as dg
 import yaml
 
 from bike_pipeline import services
-from bike_pipeline.settings import Settings
+from bike_pipeline.settings import Settings, ensure_private_folder
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
     home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
+    ensure_private_folder(home)
     config = {
         "storage": {"postgres": {"postgres_url": services.dagster_database_url(settings)}},
         "run_coordinator": {
@@ -32,6 +32,7 @@ def write_dagster_yaml(settings: Settings) -> Path:
     text = yaml.safe_dump(config, sort_keys=False)
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
+    path.chmod(0o600)  # it holds the database password
     return home
 
 

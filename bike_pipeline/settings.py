@@ -8,6 +8,7 @@ in the state folder (mode 0600) and a warning says so: keys never live in the re
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import secrets
@@ -65,11 +66,21 @@ class Settings:
         return self.home / "reports"
 
 
+def ensure_private_folder(folder: Path) -> Path:
+    """Create `folder` and its missing parents with mode 0700 (the state folder and what it
+    holds are its owner's only); an existing folder keeps its mode."""
+    for missing in reversed([folder, *folder.parents]):
+        if not missing.exists():
+            with contextlib.suppress(FileExistsError):
+                missing.mkdir(mode=0o700)
+    return folder
+
+
 def _development_key(settings: Settings, name: str) -> str:
     """Read, or create once with mode 0600, a development key in the state folder."""
     path = settings.keys_dir / f"{name}.key"
     if not path.exists():
-        settings.keys_dir.mkdir(parents=True, exist_ok=True)
+        ensure_private_folder(settings.keys_dir)
         key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

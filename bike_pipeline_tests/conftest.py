@@ -62,6 +62,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Servi
         yield urls
     finally:
         services.services_down(settings)
+        services.embedded_postgres_server.delete_data(home)
         for variable, value in saved.items():
             if value is None:
                 os.environ.pop(variable, None)

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 
 from bike_pipeline.services import embedded_postgres_server, embedded_redis_server
 from bike_pipeline.services.status import ServerStatus
-from bike_pipeline.settings import APP_DATABASE, DAGSTER_DATABASE, Settings
+from bike_pipeline.settings import (
+    APP_DATABASE,
+    DAGSTER_DATABASE,
+    Settings,
+    ensure_private_folder,
+)
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class ServiceUrls:
 
 @contextmanager
 def _start_lock(settings: Settings) -> Iterator[None]:
-    settings.home.mkdir(parents=True, exist_ok=True)
+    ensure_private_folder(settings.home)
     with open(settings.home / ".services.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

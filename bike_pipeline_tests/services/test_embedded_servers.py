@@ -57,6 +57,7 @@ def test_data_survives_down_and_up(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         assert redis.Redis.from_url(urls.redis_url).get("kept") == b"7"
     finally:
         services.services_down(settings)
+        services.embedded_postgres_server.delete_data(settings.home)
 
 
 def test_url_variables_mean_nothing_is_started(
