@@ -1,14 +1,20 @@
 """Each role reads exactly its schemas; PostgreSQL refuses the rest with SQLSTATE 42501."""
 
+import multiprocessing
 import threading
 import uuid
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 
 import pytest
 import sqlalchemy as sa
 
+from bike_pipeline import services
+from bike_pipeline.db.engine import create_schema
 from bike_pipeline.privacy.roles import ROLE_SCHEMAS, ensure_roles
 
 INSUFFICIENT_PRIVILEGE = "42501"
+WORKERS = 6
 RELATIONS = {
     "core": "core.customers",
     "bi": "bi.events",
@@ -99,3 +105,91 @@ def test_the_contract_roles_are_the_three_of_section_4() -> None:
         "analyst": {"analytics"},
         "data_engineer": {"core", "bi", "analytics"},
     }
+
+
+def _fresh_database(servers: services.ServiceUrls) -> tuple[str, sa.Engine]:
+    """An empty database (no template: no schema, no grants) and an admin engine."""
+    name = f"t_roles_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(servers.database_url).set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+def _set_up_then_work(url: str, worker: int, start: Barrier, errors: Queue) -> None:
+    """One process: create the schema (roles included), then what a privacy step does:
+    even workers TRUNCATE analytics.customers (the analytics refresh), odd ones ensure
+    the roles (both assets do afterwards)."""
+    engine = sa.create_engine(url)
+    try:
+        start.wait()
+        create_schema(engine)
+        for _ in range(15):
+            if worker % 2:
+                ensure_roles(engine)
+            else:
+                with engine.begin() as conn:
+                    conn.execute(sa.text("TRUNCATE analytics.customers"))
+        errors.put(None)
+    except BaseException as error:
+        errors.put(f"worker {worker}: {error}")
+    finally:
+        engine.dispose()
+
+
+def test_role_setup_from_parallel_processes_on_a_fresh_database(
+    servers: services.ServiceUrls,
+) -> None:
+    """The first `privacy_tables` run failed 3 of 3 times on a fresh cluster with "tuple
+    concurrently updated" (GRANT beside TRUNCATE in parallel step processes)."""
+    url, admin = _fresh_database(servers)
+    context = multiprocessing.get_context("spawn")
+    start, errors = context.Barrier(WORKERS), context.Queue()
+    workers = [
+        context.Process(target=_set_up_then_work, args=(url, n, start, errors))
+        for n in range(WORKERS)
+    ]
+    try:
+        for process in workers:
+            process.start()
+        outcomes = [errors.get(timeout=120) for _ in workers]
+        for process in workers:
+            process.join(timeout=30)
+        assert outcomes == [None] * WORKERS
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE OR REPLACE VIEW bi.top_riders AS SELECT 1 AS x"))
+        for role, allowed in ALLOWED.items():
+            outcome = {name: _select_as(engine, role, rel) for name, rel in RELATIONS.items()}
+            assert outcome == {
+                name: None if name in allowed else INSUFFICIENT_PRIVILEGE for name in RELATIONS
+            }, role
+        engine.dispose()
+    finally:
+        for process in workers:
+            process.kill()
+        with admin.connect() as conn:
+            conn.execute(
+                sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
+            )
+        admin.dispose()
+
+
+def test_a_database_set_up_is_only_read_again(engine: sa.Engine) -> None:
+    """No catalog row is rewritten by a second setup (so it cannot collide with anything)."""
+    with engine.begin() as conn:
+        before = conn.execute(sa.text(_CATALOG_VERSIONS)).all()
+    ensure_roles(engine)
+    create_schema(engine)
+    with engine.begin() as conn:
+        assert conn.execute(sa.text(_CATALOG_VERSIONS)).all() == before
+
+
+_CATALOG_VERSIONS = """
+SELECT 'class', c.oid::regclass::text, c.xmin::text FROM pg_class AS c
+  JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname IN ('core', 'bi', 'analytics')
+UNION ALL SELECT 'namespace', nspname, xmin::text FROM pg_namespace
+UNION ALL SELECT 'default_acl', defaclnamespace::regnamespace::text, xmin::text FROM pg_default_acl
+ORDER BY 1, 2
+"""
