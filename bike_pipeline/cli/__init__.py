@@ -15,6 +15,8 @@ import logging
 
 import click
 
+from bike_pipeline.cli.failures import lost_database_message
+
 # command name -> "module:attribute" of its click command
 COMMANDS = {
     "run": "bike_pipeline.cli.run:run",
@@ -45,6 +47,15 @@ class LazyGroup(click.Group):
             return None
         module, attribute = COMMANDS[cmd_name].split(":")
         return getattr(importlib.import_module(module), attribute)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            message = lost_database_message(error)
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

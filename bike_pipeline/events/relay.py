@@ -98,10 +98,12 @@ def _relay_connection(engine: sa.Engine) -> Iterator[sa.Connection]:
             conn.execute(sa.text(f"SET TIME ZONE '{SIM_TIME_ZONE}'"))
             yield conn
         finally:
-            conn.execute(sa.text("RESET TIME ZONE"))
-            conn.execute(
-                sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": RELAY_LOCK}
-            )
+            # A lost connection took the lock (and the session) with it.
+            if not conn.invalidated:
+                conn.execute(sa.text("RESET TIME ZONE"))
+                conn.execute(
+                    sa.text("SELECT pg_advisory_unlock(hashtext(:name))"), {"name": RELAY_LOCK}
+                )
 
 
 def hold_relay_lock(conn: sa.Connection) -> None:
@@ -180,9 +182,10 @@ def relay_forever(
 ) -> int:
     """Relay until `stop` is set, riding out Redis and database outages; return the total.
 
-    For a background thread or process beside a live simulation: polls the outbox every
-    `interval_s` when idle, and backs off up to `MAX_RETRY_INTERVAL_S` while a server is
-    unreachable, logging once per outage.
+    For the background thread beside a simulation: polls the outbox every `interval_s`
+    when idle, and backs off up to `MAX_RETRY_INTERVAL_S` while a server is unreachable,
+    logging once per outage: a Redis outage as a warning (events pile up in the outbox), a
+    database outage at debug level only (the simulation meets it too and says so).
     """
     relayed = 0
     retry_s = interval_s
@@ -190,9 +193,10 @@ def relay_forever(
     while not stop.is_set():
         try:
             done = relay_pending(engine, redis_client, batch_size, keys)
-        except (redis.RedisError, sa.exc.OperationalError) as error:
+        except (redis.RedisError, sa.exc.DBAPIError) as error:
             if not failing:
-                log.warning("event relay paused, server unreachable: %s", type(error).__name__)
+                level = logging.WARNING if isinstance(error, redis.RedisError) else logging.DEBUG
+                log.log(level, "event relay paused, server unreachable: %s", type(error).__name__)
             failing = True
             retry_s = min(retry_s * 2, MAX_RETRY_INTERVAL_S)
             stop.wait(retry_s)
