@@ -18,6 +18,7 @@ COUNTED_TABLES = (
     "core.ingest_rejects",
     "core.rentals",
     "core.events",
+    "core.event_outbox",
     "bi.events",
     "analytics.customers",
 )
@@ -34,6 +35,12 @@ def describe_state(settings: Settings) -> list[str]:
     scripts = Path(sys.executable).parent  # the environment bike-pipeline runs from
     lines = ["", "In the database:"]
     lines += [f"  {table:<22} {count:>10,} rows" for table, count in counts.items()]
+    if counts["core.event_outbox"]:
+        lines += [
+            f"  warning: {counts['core.event_outbox']:,} events are not published to Redis "
+            "(core.event_outbox; see the simulate step's log for why): the next "
+            "`bike-pipeline simulate` or the event_relay job publishes them"
+        ]
     lines += [
         "",
         "Where to look:",

@@ -10,6 +10,8 @@ from rich.table import Table
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.events.connection import fail_fast_client
+from bike_pipeline.events.relay_status import final_relay
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.persistence import SimulationBusy, SimulationMismatch
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
@@ -19,7 +21,7 @@ from bike_pipeline.simulation.tick_events import TickEvents
 
 def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     try:
-        return redis.Redis.from_url(services.redis_url(settings))
+        return fail_fast_client(services.redis_url(settings))
     except Exception as error:  # the simulation goes on; the outbox keeps the events
         console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
         return None
@@ -100,5 +102,8 @@ def simulate(
         table.add_row(name, f"{count:,}")
     table.add_row("total", f"{result.events:,}")
     console.print(table)
-    relay = "relayed to Redis" if result.relay_ok else "left in the outbox (Redis unreachable)"
-    console.print(f"{result.relayed:,} events {relay}")
+    console.print(f"{result.relayed:,} events relayed to Redis by this run")
+    outbox = final_relay(db, _redis_or_none(settings, console))
+    if outbox.failed:
+        raise click.ClickException(outbox.describe())
+    console.print(outbox.describe())

@@ -55,13 +55,14 @@ _MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.e
 
 
 class StreamAheadOfDatabase(RuntimeError):
-    """The stream holds event ids the database never had: the simulation was reset."""
+    """The stream holds event ids the database never had: a reset simulation's old stream,
+    another database's events, or entries someone else added (a forged `XADD`)."""
 
 
 def _reconcile_with_stream(conn: sa.Connection, client: redis.Redis, keys: EventKeys) -> None:
     """Compare the stream's top with the database before relaying.
 
-    Above the newest event: the stream is from before a simulation reset (raise). Below
+    Above the newest event: entries this database did not write (raise). Below
     the oldest pending event, with events in between: Redis lost events it had confirmed
     (a server without persistence restarted, the last second before a power cut, a
     deleted stream); their outbox rows are gone, so put them back to be relayed again.
@@ -70,10 +71,12 @@ def _reconcile_with_stream(conn: sa.Connection, client: redis.Redis, keys: Event
     database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
     if stream_top > database_top:
         raise StreamAheadOfDatabase(
-            f"the Redis stream {keys.stream!r} already holds event ids up to {stream_top}, "
-            f"but core.events only goes up to {database_top}: the simulation was reset "
-            "and its new events would be refused as repeats; drop the old stream first "
-            "(bike_pipeline.events.stream.reset_stream)"
+            f"the Redis stream {keys.stream!r} holds event ids up to {stream_top}, but "
+            f"core.events only goes up to {database_top}: entries this database did not "
+            "write (the stream of a reset simulation or of another database, or forged "
+            "ones), and Redis refuses every id below them, so nothing more is published. "
+            f'Delete the stream: redis-cli -u "$BIKE_PIPELINE_REDIS_URL" DEL {keys.stream} '
+            "(the next relay publishes every event again, in order; listeners start over)"
         )
     oldest = conn.execute(_OLDEST_PENDING).scalar()
     first_pending = oldest if oldest is not None else database_top + 1

@@ -49,7 +49,8 @@ def _config_file(home: Path) -> Path:
 
 
 def _url(port: int, password: str) -> str:
-    return f"redis://:{password}@127.0.0.1:{port}/0"
+    # The user "default" spelt out: redis-cli -u sends AUTH "" PASSWORD for an empty one.
+    return f"redis://default:{password}@127.0.0.1:{port}/0"
 
 
 class _Answer(enum.Enum):

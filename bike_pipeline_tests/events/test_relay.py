@@ -111,7 +111,7 @@ def test_a_stream_from_before_a_simulation_reset_is_refused_with_a_clear_error(
     insert_synthetic_events(engine, 50, first_event_id=1)
     redis_client.xadd(EVENT_KEYS.stream, {"event": "{}"}, id="999-0")
 
-    with pytest.raises(StreamAheadOfDatabase, match="reset_stream"):
+    with pytest.raises(StreamAheadOfDatabase, match="Delete the stream"):
         relay_pending(engine, redis_client)
 
     reset_stream(redis_client)
