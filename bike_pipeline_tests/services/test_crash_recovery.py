@@ -136,3 +136,36 @@ def test_a_simulation_that_loses_its_database_says_so_and_resumes_exactly(
     finally:
         crashed.dispose()
         reference.dispose()
+
+
+def test_a_server_still_recovering_is_waited_for_with_progress_then_a_clear_timeout(
+    servers: services.ServiceUrls,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A postmaster in crash recovery: its pid file says "starting" and its log "redo starts".
+
+    Stands in with the session server's real postmaster pid and a data folder that says so.
+    """
+    running = pg_server.layout(Settings.from_env().home)
+    pid = pg_server.status(Settings.from_env().home).pid
+    data_dir = tmp_path / "postgres"
+    data_dir.mkdir()
+    (data_dir / "postmaster.pid").write_text(
+        f"{pid}\n{data_dir}\n1700000000\n5432\n{running.socket_dir}\n\n  0 0\nstarting\n"
+    )
+    (data_dir / "log").write_text(
+        "LOG:  database system was interrupted; last known up at 2026-12-03 06:00:00 UTC\n"
+        "LOG:  redo starts at 0/1A2B3C4\n"
+    )
+    where = pg_server.Layout(tmp_path, data_dir, running.socket_dir, running.user)
+    monkeypatch.setenv(pg_server.START_TIMEOUT_VAR, "6")
+
+    with pytest.raises(pg_server.PostgresServerError) as raised:
+        pg_server._wait_until_ready(where, None)
+
+    assert "not ready after 6 s (recovering after a crash" in str(raised.value)
+    assert "run `bike-pipeline services up` again" in str(raised.value)
+    progress = [r.getMessage() for r in caplog.records if "waiting" in r.getMessage()]
+    assert progress and progress[0].startswith("PostgreSQL is recovering after a crash")
