@@ -10,7 +10,7 @@ put the socket in a world-writable folder). Here:
   0700 owned by the server's user, short whatever the length of the home path;
 - as root, PostgreSQL runs as the system user `embedded_postgres` (it refuses to run as
   root), so its data cannot sit inside the 0700 home: it lives in
-  `/var/lib/bike_pipeline/<hash of the home>/postgres`, a folder only that user enters;
+  `/var/lib/bike_pipeline_postgres/<hash of the home>/postgres`, a folder only that user enters;
   otherwise the data is `BIKE_PIPELINE_HOME/postgres`.
 
 The server is shared by the CLI, `dagster dev` and Dagster's run subprocesses: it outlives
@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 SYSTEM_USER_AS_ROOT = "embedded_postgres"
 SUPERUSER = "postgres"
-ROOT_DATA_BASE = Path("/var/lib/bike_pipeline")
+# Not /var/lib/bike_pipeline: the compose image uses that as its BIKE_PIPELINE_HOME.
+ROOT_DATA_BASE = Path("/var/lib/bike_pipeline_postgres")
 SOCKET_BASE = Path("/tmp")
 START_TIMEOUT_VAR = "BIKE_PIPELINE_POSTGRES_START_TIMEOUT"
 DEFAULT_START_TIMEOUT_S = 900.0
