@@ -59,6 +59,10 @@ except OSError as error:
 tcp = socket.create_connection(("127.0.0.1", int(redis_port)), timeout=5)
 tcp.sendall(b"PING\r\nKEYS *\r\n")
 found["redis_reply"] = tcp.recv(200).decode().split("\r\n")[0]
+with open("/proc/self/status") as status:
+    found["uid_and_capabilities"] = [
+        line.split()[1] for line in status if line.startswith(("Uid:", "CapEff:"))
+    ]
 print(json.dumps(found))
 """
 
@@ -175,6 +179,8 @@ def test_an_unprivileged_local_user_reaches_neither_server(
         **{str(path): "PermissionError" for path in targets},
         "postgres_socket": "PermissionError",
         "redis_reply": "-NOAUTH Authentication required.",
+        # A plain user: its uid, and no capability (root's would override every mode).
+        "uid_and_capabilities": [str(intruder.pw_uid), "0000000000000000"],
     }
 
 
