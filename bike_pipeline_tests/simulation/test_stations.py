@@ -7,9 +7,9 @@ import numpy as np
 
 from bike_pipeline.simulation import engine, stations
 from bike_pipeline.simulation.model_knobs import StationModel
-from bike_pipeline.simulation.scenario import Scenario
+from bike_pipeline.simulation.scenario import Scenario, load_scenario
 from bike_pipeline.simulation.tick_events import DROPPED, RENT_REFUSED, RENTED_EVENT, TickEvents
-from bike_pipeline.simulation.world import AVAILABLE, IN_REPAIR, TOTALLED, WorldState
+from bike_pipeline.simulation.world import AVAILABLE, IN_REPAIR, RENTED, TOTALLED, WorldState
 from bike_pipeline_tests.simulation.worlds import assert_binomial, full
 
 # Three stations in Amsterdam (1-2 km apart) and two in Utrecht (~35 km away).
@@ -143,3 +143,47 @@ def test_replacements_keep_the_station_of_the_bike_they_replace() -> None:
             replaced += 1
     assert replaced > 0
     assert len(state.bike_ids) == 150 + replaced == len(state.bike_station)
+
+
+def test_calibrated_model_resumes_exactly_from_rebuilt_state() -> None:
+    """Stations, balking and churn: a run rebuilt from id columns after 100 ticks (as a
+    database resume does) continues exactly like the uninterrupted run."""
+    calibrated = load_scenario("calibrated")
+    scenario = replace(
+        station_scenario(moves=20),
+        retry=calibrated.retry,
+        churn=calibrated.churn,
+        ride_duration=calibrated.ride_duration,
+    )
+    straight = station_world(customers=1_500, bikes=80, seed=4)
+    resumed = straight.copy()
+    expected = [
+        e.payload(i) for e in engine.run(straight, scenario, 12, 240) for i in range(len(e))
+    ]
+    first = [e.payload(i) for e in engine.run(resumed, scenario, 12, 100) for i in range(len(e))]
+    rebuilt = WorldState.build(
+        resumed.customer_ids[::-1],
+        resumed.registered[::-1],
+        resumed.insured[::-1],
+        resumed.bike_ids[::-1],
+        np.where(resumed.bike_status == RENTED, AVAILABLE, resumed.bike_status)[::-1],
+        resumed.bike_ready_tick[::-1],
+        open_rentals=(
+            resumed.rental_ids,
+            resumed.customer_ids[resumed.rental_customer],
+            resumed.bike_ids[resumed.rental_bike],
+            resumed.rental_start_tick,
+        ),
+        next_tick=resumed.next_tick,
+        next_event_id=resumed.next_event_id,
+        next_rental_id=resumed.next_rental_id,
+        subscribe_from_tick=resumed.subscribe_from_tick[::-1],
+        bike_station=resumed.bike_station[::-1],
+        station_names=NAMES,
+        station_coordinates=COORDINATES,
+        station_demand=DEMAND,
+        rent_from_tick=resumed.rent_from_tick[::-1] if resumed.rent_from_tick is not None else None,
+    )
+    assert rebuilt.equals(resumed)
+    rest = [e.payload(i) for e in engine.run(rebuilt, scenario, 12, 140) for i in range(len(e))]
+    assert first + rest == expected
