@@ -292,6 +292,23 @@ def _rent(
     return refused, stockouts
 
 
+def rent_from_ticks(
+    customer_ids: np.ndarray,
+    refused_customer_ids: np.ndarray,
+    refused_ticks: np.ndarray,
+    scenario: Scenario,
+) -> np.ndarray | None:
+    """`WorldState.rent_from_tick` rebuilt from past `rent_refused` events (customer id and
+    tick; those of the last `retry.balk_ticks` ticks suffice), for a resume; None (the
+    default, every customer may rent) when the scenario does not balk."""
+    if scenario.retry.policy != "balk":
+        return None
+    until = np.zeros(len(customer_ids), _I64)
+    index = np.searchsorted(customer_ids, np.asarray(refused_customer_ids, _I64))
+    np.maximum.at(until, index, np.asarray(refused_ticks, _I64) + 1 + scenario.retry.balk_ticks)
+    return until
+
+
 def _churn(
     state: WorldState, scenario: Scenario, rng: np.random.Generator, refused: np.ndarray
 ) -> np.ndarray:

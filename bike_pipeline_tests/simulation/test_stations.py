@@ -160,7 +160,16 @@ def test_calibrated_model_resumes_exactly_from_rebuilt_state() -> None:
     expected = [
         e.payload(i) for e in engine.run(straight, scenario, 12, 240) for i in range(len(e))
     ]
-    first = [e.payload(i) for e in engine.run(resumed, scenario, 12, 100) for i in range(len(e))]
+    first_ticks = list(engine.run(resumed, scenario, 12, 100))
+    first = [e.payload(i) for e in first_ticks for i in range(len(e))]
+    refused = [(e.customer_id[e.type == RENT_REFUSED], e.tick) for e in first_ticks]
+    balked = engine.rent_from_ticks(
+        resumed.customer_ids,
+        np.concatenate([ids for ids, _ in refused]),
+        np.concatenate([np.full(len(ids), tick) for ids, tick in refused]),
+        scenario,
+    )
+    assert balked is not None
     rebuilt = WorldState.build(
         resumed.customer_ids[::-1],
         resumed.registered[::-1],
@@ -182,7 +191,7 @@ def test_calibrated_model_resumes_exactly_from_rebuilt_state() -> None:
         station_names=NAMES,
         station_coordinates=COORDINATES,
         station_demand=DEMAND,
-        rent_from_tick=resumed.rent_from_tick[::-1] if resumed.rent_from_tick is not None else None,
+        rent_from_tick=balked[::-1],
     )
     assert rebuilt.equals(resumed)
     rest = [e.payload(i) for e in engine.run(rebuilt, scenario, 12, 140) for i in range(len(e))]
