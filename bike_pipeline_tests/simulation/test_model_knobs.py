@@ -1,11 +1,14 @@
 """Scenario files' model knobs and prices: parsing, errors, and the calibrated-demand variant."""
 
+import re
+
 import numpy as np
 import pytest
 
 from bike_pipeline.simulation import engine
 from bike_pipeline.simulation.model_knobs import Churn, RetryPolicy, StationModel
 from bike_pipeline.simulation.scenario import (
+    SCENARIO_DIR,
     ScenarioError,
     load_scenario,
     scenario_from_mapping,
@@ -105,3 +108,19 @@ def test_calibrated_demand_variant_subscribes_at_the_calibrated_rate() -> None:
 def test_calibrated_demand_refuses_what_sampling_cannot_reach() -> None:
     with pytest.raises(ScenarioError, match="evaluate every customer"):
         with_calibrated_demand(load_scenario("seed"), customers=100_000_000)
+
+
+def test_every_number_of_the_calibrated_file_sits_under_a_source_comment() -> None:
+    """Each key with a number has an inline comment or a comment above its group of keys."""
+    lines = (SCENARIO_DIR / "calibrated.yaml").read_text(encoding="utf-8").splitlines()
+    key = re.compile(r"^\s*[\w-]+:\s*\S")  # a key with a value (not a section header)
+    uncommented = []
+    for i, line in enumerate(lines):
+        if not key.match(line) or "#" in line or not re.search(r"\d", line.split(":", 1)[1]):
+            continue
+        j = i - 1
+        while j >= 0 and (key.match(lines[j]) or lines[j].startswith("    ")):
+            j -= 1
+        if j < 0 or not lines[j].lstrip().startswith("#"):
+            uncommented.append(line.strip())
+    assert not uncommented, f"numbers without a source comment: {uncommented}"
