@@ -4,16 +4,22 @@ Each tick draws its randomness from `np.random.default_rng([seed, tick])`, so th
 tick t depend only on the seed, the scenario and the state at the start of t: a run resumed
 from the state committed after tick t - 1 continues exactly as an uninterrupted one.
 The draws happen in a fixed order over canonically ordered (sorted) arrays.
+
+The model knobs (`model_knobs.py`) add code paths and draws only when they are on, after the
+client's draws of the same step, so the literal scenarios draw exactly the client's rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import numpy as np
 
+from bike_pipeline.simulation import stations as station_model
 from bike_pipeline.simulation.clock import TICK_MINUTES, is_rush_hour, sim_time
-from bike_pipeline.simulation.scenario import Scenario
+from bike_pipeline.simulation.ride_duration import drop_hazard, minutes_within_tick
+from bike_pipeline.simulation.scenario import AMSTERDAM, Scenario
 from bike_pipeline.simulation.tick_events import (
     DROPPED,
     INSURED,
@@ -35,6 +41,8 @@ from bike_pipeline.simulation.world import (
 )
 
 _I64 = np.int64
+# `subscribe_from_tick` of a churned customer: they never subscribe again.
+CHURNED_SUBSCRIBE_FROM_TICK = 2**31 - 1
 
 
 class _Columns:
@@ -88,7 +96,10 @@ def _interleave(first: int, second: int, has_second: np.ndarray) -> tuple[np.nda
 
 
 def drop_probability(scenario: Scenario, ticks_held: np.ndarray) -> np.ndarray:
-    """min(0.10 * (h + 1), 0.90) with h the full hours held (minutes = 20 * ticks)."""
+    """min(0.10 * (h + 1), 0.90) with h the full hours held (minutes = 20 * ticks), or the
+    hazard of the scenario's ride-duration distribution."""
+    if scenario.ride_duration is not None:
+        return drop_hazard(scenario.ride_duration, ticks_held)
     hours = (ticks_held * TICK_MINUTES) // 60
     rules = scenario.rules
     return np.minimum(rules.drop_per_started_hour * (hours + 1), rules.drop_max)
@@ -115,10 +126,12 @@ def _subscribe(
     state: WorldState,
     scenario: Scenario,
     rng: np.random.Generator,
+    tick: int,
     sample: np.ndarray,
     out: _Columns,
 ) -> None:
     candidates = sample[~state.registered[sample]]
+    candidates = candidates[state.subscribe_from_tick[candidates] <= tick]
     subscribers = candidates[rng.random(len(candidates)) < scenario.rules.subscribe]
     insures = rng.random(len(subscribers)) < scenario.rules.insure
     state.registered[subscribers] = True
@@ -151,7 +164,20 @@ def _drop(
     is_repair = kinds == REPAIR_NEEDED
     cost = np.where(is_repair, scenario.prices.repair, np.nan)
     pays = np.where(is_repair, ~state.insured[customers[owner]], NONE)
-    minutes = np.where(kinds == DROPPED, ticks_held[dropped][owner] * TICK_MINUTES, NONE)
+    held = ticks_held[dropped]
+    if scenario.ride_duration is None:
+        ride_minutes = held * TICK_MINUTES
+    else:
+        ride_minutes = minutes_within_tick(scenario.ride_duration, held, rng.random(len(held)))
+    if scenario.stations.enabled and len(bikes):
+        matrix = station_model.destination_matrix(
+            state.station_coordinates, _station_demand(state), scenario.stations.gravity_km
+        )
+        origins = state.bike_station[bikes]
+        state.bike_station[bikes] = station_model.draw_destinations(
+            matrix, origins, rng.random(len(bikes))
+        )
+    minutes = np.where(kinds == DROPPED, ride_minutes[owner], NONE)
     out.add(
         kinds,
         state.customer_ids[customers[owner]],
@@ -182,23 +208,70 @@ def _drop(
     return np.column_stack([new_ids, old_ids])
 
 
+def _station_demand(state: WorldState) -> np.ndarray:
+    assert state.station_demand is not None, "WorldState.build sets station_demand"
+    return state.station_demand
+
+
+def _rent_from_tick(state: WorldState) -> np.ndarray:
+    assert state.rent_from_tick is not None, "WorldState.build sets rent_from_tick"
+    return state.rent_from_tick
+
+
+def _pair_at_stations(
+    state: WorldState, rng: np.random.Generator, wanting: np.ndarray, usable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Serve each wanting customer (in order) from their home station while it has bikes.
+
+    Returns the positions in `wanting` served, their bikes, and the customers refused per
+    station (stock-outs).
+    """
+    count = len(state.station_names)
+    homes = station_model.home_stations(state.customer_ids[wanting], _station_demand(state))
+    bikes = usable[rng.permutation(len(usable))]
+    bikes = bikes[np.argsort(state.bike_station[bikes], kind="stable")]
+    stock = np.bincount(state.bike_station[bikes], minlength=count)
+    first_bike = np.concatenate([[0], np.cumsum(stock)[:-1]])
+    by_home = np.argsort(homes, kind="stable")
+    wanted = np.bincount(homes, minlength=count)
+    first_wanting = np.concatenate([[0], np.cumsum(wanted)[:-1]])
+    rank = np.empty(len(wanting), _I64)
+    rank[by_home] = np.arange(len(wanting)) - np.repeat(first_wanting, wanted)
+    served = np.flatnonzero(rank < stock[homes])
+    served_bikes = bikes[first_bike[homes[served]] + rank[served]]
+    refused_per_station = np.maximum(wanted - stock, 0)
+    return served, served_bikes, refused_per_station.astype(_I64)
+
+
 def _rent(
     state: WorldState,
     scenario: Scenario,
     rng: np.random.Generator,
     tick: int,
-    rush: bool,
+    p: float,
     sample: np.ndarray,
     out: _Columns,
-) -> None:
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3; returns the refused customers (indices) and the stock-outs per station."""
     candidates = sample[state.registered[sample] & (state.holding[sample] == NO_BIKE)]
-    p = scenario.rules.rent_rush_hour if rush else scenario.rules.rent
+    if scenario.retry.policy == "balk":
+        candidates = candidates[_rent_from_tick(state)[candidates] <= tick]
     wanting = candidates[rng.random(len(candidates)) < p]
     wanting = wanting[rng.permutation(len(wanting))]  # who comes first when bikes run short
     usable = np.flatnonzero(state.bike_status == AVAILABLE)
-    served = min(len(wanting), len(usable))
-    bikes = usable[rng.choice(len(usable), size=served, replace=False)] if served else usable[:0]
-    renters = wanting[:served]
+    stockouts = np.empty(0, _I64)
+    if scenario.stations.enabled:
+        positions, bikes, stockouts = _pair_at_stations(state, rng, wanting, usable)
+        is_served = np.zeros(len(wanting), dtype=bool)
+        is_served[positions] = True
+        renters, refused = wanting[positions], wanting[~is_served]
+    else:
+        served = min(len(wanting), len(usable))
+        bikes = (
+            usable[rng.choice(len(usable), size=served, replace=False)] if served else usable[:0]
+        )
+        renters, refused = wanting[:served], wanting[served:]
+    served = len(renters)
     rental_ids = state.next_rental_id + np.arange(served, dtype=_I64)
     state.next_rental_id += served
     state.holding[renters] = bikes
@@ -213,8 +286,58 @@ def _rent(
         state.bike_ids[bikes],
         rental_ids,
     )
-    refused = wanting[served:]
     out.add(np.full(len(refused), RENT_REFUSED), state.customer_ids[refused])
+    if scenario.retry.policy == "balk":
+        _rent_from_tick(state)[refused] = tick + 1 + scenario.retry.balk_ticks
+    return refused, stockouts
+
+
+def rent_from_ticks(
+    customer_ids: np.ndarray,
+    refused_customer_ids: np.ndarray,
+    refused_ticks: np.ndarray,
+    scenario: Scenario,
+) -> np.ndarray | None:
+    """`WorldState.rent_from_tick` rebuilt from past `rent_refused` events (customer id and
+    tick; those of the last `retry.balk_ticks` ticks suffice), for a resume; None (the
+    default, every customer may rent) when the scenario does not balk."""
+    if scenario.retry.policy != "balk":
+        return None
+    until = np.zeros(len(customer_ids), _I64)
+    index = np.searchsorted(customer_ids, np.asarray(refused_customer_ids, _I64))
+    np.maximum.at(until, index, np.asarray(refused_ticks, _I64) + 1 + scenario.retry.balk_ticks)
+    return until
+
+
+def _churn(
+    state: WorldState, scenario: Scenario, rng: np.random.Generator, refused: np.ndarray
+) -> np.ndarray:
+    """Refused subscribers cancel with the per-refusal churn probability; returns their ids."""
+    churned = refused[rng.random(len(refused)) < scenario.churn.per_refusal]
+    churned = np.sort(churned)
+    state.registered[churned] = False
+    state.insured[churned] = False
+    state.subscribe_from_tick[churned] = CHURNED_SUBSCRIBE_FROM_TICK
+    return state.customer_ids[churned]
+
+
+def _is_rebalancing_tick(scenario: Scenario, moment: datetime) -> bool:
+    local = moment.astimezone(AMSTERDAM)
+    return local.hour == scenario.stations.rebalancing_hour and local.minute < TICK_MINUTES
+
+
+def _rebalance(state: WorldState, scenario: Scenario) -> int:
+    """Move available bikes between stations (see `stations.rebalancing_plan`)."""
+    usable = np.flatnonzero(state.bike_status == AVAILABLE)
+    count = len(state.station_names)
+    stock = np.bincount(state.bike_station[usable], minlength=count)
+    plan = station_model.rebalancing_plan(
+        stock, _station_demand(state), scenario.stations.rebalancing_moves_per_day
+    )
+    for source, sink in plan:
+        at_source = usable[state.bike_station[usable] == source]
+        state.bike_station[at_source[0]] = sink
+    return len(plan)
 
 
 def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEvents:
@@ -224,12 +347,26 @@ def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEve
     rng = np.random.default_rng([seed, tick])
     moment = sim_time(scenario.start, tick)
     rush = is_rush_hour(moment)
+    if scenario.demand is not None:
+        p_rent = scenario.demand.rent_probability(moment)
+    else:
+        p_rent = scenario.rules.rent_rush_hour if rush else scenario.rules.rent
     out = _Columns()
     repaired = _finish_repairs(state, tick)
     sample = _sample(state, scenario, rng)
-    _subscribe(state, scenario, rng, sample, out)
+    _subscribe(state, scenario, rng, tick, sample, out)
     replacements = _drop(state, scenario, rng, tick, out)
-    _rent(state, scenario, rng, tick, rush, sample, out)
+    refused, stockouts = _rent(state, scenario, rng, tick, p_rent, sample, out)
+    churned = (
+        _churn(state, scenario, rng, refused) if scenario.churn.per_refusal else np.empty(0, _I64)
+    )
+    moves = 0
+    if (
+        scenario.stations.enabled
+        and scenario.stations.rebalancing_moves_per_day
+        and _is_rebalancing_tick(scenario, moment)
+    ):
+        moves = _rebalance(state, scenario)
     kind, customer, bike, rental, minutes, cost, pays = out.columns()
     event_ids = state.next_event_id + np.arange(len(kind), dtype=_I64)
     state.next_event_id += len(kind)
@@ -248,6 +385,9 @@ def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEve
         customer_pays=pays,
         repaired_bike_ids=repaired,
         replacements=replacements,
+        churned_customer_ids=churned,
+        station_stockouts=stockouts,
+        rebalancing_moves=moves,
     )
 
 

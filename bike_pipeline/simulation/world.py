@@ -32,6 +32,12 @@ class WorldState:
     subscribe_from_tick: np.ndarray  # int64 per customer: first tick they may subscribe (0: any)
     bike_station: np.ndarray  # int64 per bike: index into `station_names`
     station_names: tuple[str, ...] = ("",)
+    # Station model inputs, fixed for a run (see `simulation/stations.py`): per station its
+    # (latitude, longitude) or None when unknown, and its relative rental demand.
+    station_coordinates: np.ndarray | None = None  # float64 (stations, 2)
+    station_demand: np.ndarray | None = None  # float64 per station
+    # Per customer the first tick they may try to rent again after balking (0: any).
+    rent_from_tick: np.ndarray | None = None  # int64
     next_tick: int = 0
     next_event_id: int = 1
     next_rental_id: int = 1
@@ -52,11 +58,17 @@ class WorldState:
         subscribe_from_tick: np.ndarray | None = None,
         bike_station: np.ndarray | None = None,
         station_names: tuple[str, ...] = ("",),
+        station_coordinates: np.ndarray | None = None,
+        station_demand: np.ndarray | None = None,
+        rent_from_tick: np.ndarray | None = None,
     ) -> WorldState:
         """Sort everything into canonical order; `open_rentals` holds ids
         (rental_id, customer_id, bike_id, start_tick). Without `subscribe_from_tick` every
         customer may subscribe from tick 0; without `bike_station` every bike stands at
-        station 0 of `station_names`."""
+        station 0 of `station_names`. `station_demand` (relative demand per station) defaults to
+        the number of bikes at each station now: pass the dump's counts when resuming so a
+        resumed run draws like an uninterrupted one. `rent_from_tick` (balking) defaults to 0:
+        on a resume it is the last `rent_refused` tick + 1 + `retry.balk_ticks` per customer."""
         c_order = np.argsort(customer_ids, kind="stable")
         b_order = np.argsort(bike_ids, kind="stable")
         customer_ids = np.asarray(customer_ids, dtype=np.int64)[c_order]
@@ -77,6 +89,13 @@ class WorldState:
             subscribe_from_tick = np.zeros(len(customer_ids), dtype=np.int64)
         if bike_station is None:
             bike_station = np.zeros(len(bike_ids), dtype=np.int64)
+        bike_station = np.asarray(bike_station, dtype=np.int64)[b_order].copy()
+        if station_demand is None:
+            station_demand = np.bincount(bike_station, minlength=len(station_names))
+        if rent_from_tick is None:
+            rent_from_tick = np.zeros(len(customer_ids), dtype=np.int64)
+        if station_coordinates is not None:
+            station_coordinates = np.asarray(station_coordinates, dtype=np.float64).reshape(-1, 2)
         return cls(
             customer_ids=customer_ids,
             registered=np.asarray(registered, dtype=bool)[c_order].copy(),
@@ -90,8 +109,11 @@ class WorldState:
             rental_bike=r_bike.astype(np.int64),
             rental_start_tick=np.asarray(r_start, dtype=np.int64)[r_order],
             subscribe_from_tick=np.asarray(subscribe_from_tick, dtype=np.int64)[c_order].copy(),
-            bike_station=np.asarray(bike_station, dtype=np.int64)[b_order].copy(),
+            bike_station=bike_station,
             station_names=tuple(station_names),
+            station_coordinates=station_coordinates,
+            station_demand=np.asarray(station_demand, dtype=np.float64),
+            rent_from_tick=np.asarray(rent_from_tick, dtype=np.int64)[c_order].copy(),
             next_tick=next_tick,
             next_event_id=next_event_id,
             next_rental_id=next_rental_id,
