@@ -7,6 +7,7 @@ subprocesses share one run history.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -41,3 +42,27 @@ def dagster_instance(settings: Settings | None = None) -> dg.DagsterInstance:
     home = write_dagster_yaml(settings)
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
+
+
+def home_problem(settings: Settings, dagster_home: str | None) -> str | None:
+    """Why `dagster_home` (the DAGSTER_HOME in use) is not the project's, or None if it is."""
+    expected = settings.dagster_home.resolve()
+    if not dagster_home:
+        return (
+            f"DAGSTER_HOME is not set: Dagster uses a throwaway instance without run history "
+            f"while its sensors act on the project's database; use `bike-pipeline ui`, or "
+            f'`eval "$(bike-pipeline services env)"` first (DAGSTER_HOME={expected})'
+        )
+    if Path(dagster_home).resolve() != expected:
+        return (
+            f"DAGSTER_HOME={dagster_home} is not the project's home ({expected}): runs and "
+            f"sensor cursors land in another instance; use `bike-pipeline ui`"
+        )
+    return None
+
+
+def warn_unless_project_home() -> None:
+    """Log a loud warning when the code location loads outside the project's Dagster home."""
+    problem = home_problem(Settings.from_env(), os.environ.get("DAGSTER_HOME"))
+    if problem is not None:
+        logging.getLogger("bike_pipeline").warning("!" * 20 + " %s " + "!" * 20, problem)

@@ -48,3 +48,10 @@ def analytics_ciphertext_is_sound(
             "error": result.error or "",
         },
     )
+
+
+check_privacy = dg.define_asset_job(
+    "check_privacy",
+    selection=dg.AssetSelection.checks_for_assets(bi_events, analytics_customers),
+    description="Run the privacy checks of bi.events and analytics.customers alone.",
+)
