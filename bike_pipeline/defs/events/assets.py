@@ -1,4 +1,4 @@
-"""`event_stream`: the Redis channels and stream, fed from the outbox by `relay_outbox`.
+"""`event_stream`: the Redis channels and stream, fed from the outbox.
 
 The simulation relays its own events as it goes; materialising this asset publishes what
 is left behind, e.g. events committed while Redis was down, so they reach the channels
@@ -18,14 +18,13 @@ class EventRelayConfig(dg.Config):
 
 
 @dg.asset(
-    name="event_stream",
     group_name="events",
     deps=[SIMULATION_EVENTS],
     kinds={"redis"},
     description="The Redis channel per event type and the stream bike_pipeline.events: "
     "the outbox published at-least-once in event_id order, then deleted from the outbox.",
 )
-def relay_outbox(
+def event_stream(
     context: dg.AssetExecutionContext,
     config: EventRelayConfig,
     postgres: PostgresResource,

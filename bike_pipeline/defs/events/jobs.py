@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from bike_pipeline.defs.events.assets import relay_outbox
+from bike_pipeline.defs.events.assets import event_stream
 
 event_relay = dg.define_asset_job(
     "event_relay",
-    selection=dg.AssetSelection.assets(relay_outbox),
+    selection=dg.AssetSelection.assets(event_stream),
     description="Publish events waiting in core.event_outbox to Redis.",
 )

@@ -1,4 +1,4 @@
-"""`rental_graph`: customers, bikes and rentals in the FalkorDB graph, by `link_rentals`.
+"""`rental_graph`: customers, bikes and rentals in the FalkorDB graph.
 
 Kept in step with core.rentals by a cursor: a materialisation links what is new since the
 last one (sensor, `bike-pipeline run`, `graph sync`), so it is cheap to repeat.
@@ -21,14 +21,13 @@ class GraphLinksConfig(dg.Config):
 
 
 @dg.asset(
-    name="rental_graph",
     group_name="graph",
     deps=[SIMULATED_WORLD],
     kinds={"redis"},
     description="FalkorDB graph: Customer/Bike nodes and RENTED relations MERGEd since the "
     "cursor; ended rentals get their ended_at. Idempotent, exactly once per rental.",
 )
-def link_rentals(
+def rental_graph(
     context: dg.AssetExecutionContext,
     config: GraphLinksConfig,
     postgres: PostgresResource,
