@@ -19,10 +19,14 @@ from bike_pipeline.settings import Settings
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
-    home = settings.dagster_home
+    return write_instance_yaml(settings.dagster_home, services.dagster_database_url(settings))
+
+
+def write_instance_yaml(home: Path, postgres_url: str) -> Path:
+    """`home/dagster.yaml`: run, event and schedule storage in the database at `postgres_url`."""
     home.mkdir(parents=True, exist_ok=True)
     config = {
-        "storage": {"postgres": {"postgres_url": services.dagster_database_url(settings)}},
+        "storage": {"postgres": {"postgres_url": postgres_url}},
         "run_coordinator": {
             "module": "dagster.core.run_coordinator",
             "class": "QueuedRunCoordinator",
