@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import dagster as dg
 import yaml
 
 from bike_pipeline import services
-from bike_pipeline.settings import Settings
+from bike_pipeline.settings import (
+    DATABASE_URL_VAR,
+    GRAPH_URL_VAR,
+    HOME_VAR,
+    REDIS_URL_VAR,
+    Settings,
+)
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
@@ -70,3 +77,26 @@ def warn_unless_project_home() -> None:
     problem = home_problem(Settings.from_env(), os.environ.get("DAGSTER_HOME"))
     if problem is not None:
         logging.getLogger("bike_pipeline").warning("!" * 20 + " %s " + "!" * 20, problem)
+
+
+def project_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment plus the servers' URLs (started if needed) and the
+    project's DAGSTER_HOME: what `dagster dev` and its run subprocesses need."""
+    urls = services.services_up(settings)
+    return {
+        **os.environ,
+        HOME_VAR: str(settings.home.resolve()),
+        DATABASE_URL_VAR: urls.database_url,
+        REDIS_URL_VAR: urls.redis_url,
+        GRAPH_URL_VAR: urls.graph_url,
+        "DAGSTER_HOME": str(write_dagster_yaml(settings)),
+    }
+
+
+def dagster_dev_command(
+    host: str, port: int, workspace: Path = Path("workspace.yaml")
+) -> list[str]:
+    """`dagster dev` on the project's workspace file, or on the package when run elsewhere."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "bike_pipeline.definitions"]
+    return [dagster, "dev", *target, "--host", host, "--port", str(port)]
