@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
+import yaml
 
 from bike_pipeline import services
 from bike_pipeline.dagster_home import write_instance_yaml
@@ -63,9 +64,23 @@ def test_the_checks_pass_on_the_committed_dump_and_run_alone(
     assert "bikes: coordinates_in_range" in alone.stderr
 
 
-def _jobs_in_order() -> list[tuple[str, list[str]]]:
-    """Each job with its CLI arguments: the example config where there is one, with a
-    shorter simulation and report where the example is a full six months."""
+def _config_file(folder: Path, name: str, config: dict) -> str:
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return str(path)
+
+
+def _jobs_in_order(folder: Path) -> list[tuple[str, list[str]]]:
+    """Each job with its CLI arguments: the example config where there is one; a shorter
+    simulation and report where the example is a full six months."""
+    quick_report = {"config": QUICK_REPORT}
+    six_months = {
+        "ops": {
+            "six_month_simulation": {"config": {"days": 1}},
+            "six_month_fleet_report": quick_report,
+        }
+    }
+    replication = {"ops": {"seed_replication": {"config": {"days": 1}}}}
     return [
         ("ingest_dump", ["-c", f"{EXAMPLES}/ingest_dump.yaml"]),
         ("check_dump", []),
@@ -76,27 +91,14 @@ def _jobs_in_order() -> list[tuple[str, list[str]]]:
         ("check_privacy", []),
         (
             "fleet_report_job",
-            ["--config-json", json.dumps({"ops": {"fleet_report": {"config": QUICK_REPORT}}})],
+            ["-c", _config_file(folder, "report", {"ops": {"fleet_report": quick_report}})],
         ),
-        (
-            "six_month_report",
-            [
-                "--config-json",
-                json.dumps(
-                    {
-                        "ops": {
-                            "six_month_simulation": {"config": {"days": 1}},
-                            "six_month_fleet_report": {"config": QUICK_REPORT},
-                        }
-                    }
-                ),
-            ],
-        ),
+        ("six_month_report", ["-c", _config_file(folder, "six_months", six_months)]),
         (
             "seed_replications",
             [
-                "--config-json",
-                json.dumps({"ops": {"seed_replication": {"config": {"days": 1}}}}),
+                "-c",
+                _config_file(folder, "replication", replication),
                 "--tags",
                 json.dumps({"dagster/partition": "43"}),
             ],
@@ -112,7 +114,7 @@ def test_every_job_runs_with_the_multiprocess_executor_on_a_fresh_instance(
     )
     home = write_instance_yaml(tmp_path / "dagster_home", storage)
     env = dagster_env(database_url, servers, home)
-    jobs = _jobs_in_order()
+    jobs = _jobs_in_order(tmp_path)
     every_job = {job.name for job in defs().resolve_all_job_defs()} - {"__ASSET_JOB"}
     assert {name for name, _ in jobs} == every_job
 

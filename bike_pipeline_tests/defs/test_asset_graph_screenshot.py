@@ -1,0 +1,154 @@
+"""The UI as a user meets it: `dagster dev` on the session's servers, the ingestion assets
+materialised through its GraphQL API, and the asset graph photographed in headless
+Chromium into docs/asset_graph.png (the README's picture)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bike_pipeline import services
+from bike_pipeline_tests.dashboard.browser import headless_chromium
+from bike_pipeline_tests.defs.dagster_cli import DAGSTER, PROJECT_ROOT, dagster_env
+from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS
+
+SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
+LOCATION = "bike_pipeline"  # workspace.yaml
+START_TIMEOUT_S = 180
+RUN_TIMEOUT_S = 600
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+RUN_STATUS = """
+query Status($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"""
+CHECKS = """
+query Checks($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run {
+      eventConnection(limit: 1000) {
+        events { __typename ... on AssetCheckEvaluationEvent {
+          evaluation { assetKey { path } checkName success }
+        }
+      }
+      }
+    }
+  }
+}"""
+GRAPH_NODES = ("customers_dump", "customers", "simulated_world", "bi_events", "rental_graph")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(url: str, query: str, variables: dict) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(
+        f"{url}graphql", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    assert "errors" not in answer, answer["errors"]
+    return answer["data"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}server_info", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def dagster_dev(env: dict[str, str], log: Path) -> Iterator[str]:
+    port = _free_port()
+    command = [DAGSTER, "dev", "-w", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _answers(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"dagster dev did not start:\n{log.read_text()[-4000:]}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _materialise_ingestion(url: str) -> str:
+    params = {
+        "selector": {
+            "repositoryLocationName": LOCATION,
+            "repositoryName": "__repository__",
+            "pipelineName": "__ASSET_JOB",
+            "assetSelection": [{"path": ["customers"]}, {"path": ["bikes"]}],
+        },
+        "runConfigData": {},
+        "mode": "default",
+    }
+    launched = _graphql(url, LAUNCH, {"params": params})["launchPipelineExecution"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    status = "QUEUED"
+    while status not in ("SUCCESS", "FAILURE", "CANCELED") and time.monotonic() < deadline:
+        time.sleep(2)
+        status = _graphql(url, RUN_STATUS, {"runId": run_id})["runOrError"]["status"]
+    assert status == "SUCCESS", f"run {run_id} ended {status}"
+    return run_id
+
+
+def test_ingest_through_graphql_and_photograph_the_asset_graph(
+    engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
+) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    env = dagster_env(database_url, servers, home)
+    with dagster_dev(env, tmp_path / "dagster_dev.log") as url:
+        run_id = _materialise_ingestion(url)
+        events = _graphql(url, CHECKS, {"runId": run_id})["runOrError"]["eventConnection"]
+        checks = {
+            (e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"]): e[
+                "evaluation"
+            ]["success"]
+            for e in events["events"]
+            if e["__typename"] == "AssetCheckEvaluationEvent"
+        }
+        with headless_chromium(tmp_path / "profile") as browser:
+            page = browser.new_page()
+            page.set_viewport_size({"width": 1800, "height": 1000})
+            page.goto(f"{url}asset-groups", wait_until="networkidle")
+            for name in GRAPH_NODES:
+                page.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM core.customers")).scalar_one() > 0
+        assert conn.execute(sa.text("SELECT count(*) FROM core.bikes")).scalar_one() > 0
+    assert checks == dict.fromkeys(DUMP_CHECKS, True)
+    assert SCREENSHOT.stat().st_size > 20_000
