@@ -4,11 +4,17 @@ DAGSTER_HOME and workspace, so its runs, sensors and schedules share one history
 
 from __future__ import annotations
 
+import signal
 import subprocess
+from typing import NoReturn
 
 import click
 
 DEFAULT_PORT = 3000
+
+
+def _interrupt(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt  # SIGTERM stops `dagster dev` as Ctrl+C does
 
 
 @click.command()
@@ -26,6 +32,7 @@ def ui(port: int, host: str) -> None:
     click.echo(f"DAGSTER_HOME={env['DAGSTER_HOME']}")
     click.echo(f"Dagster UI on http://{host}:{port}/ (about 10 s to start; Ctrl+C stops it)")
     process = subprocess.Popen(command, env=env)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = process.wait()
     except KeyboardInterrupt:

@@ -1,12 +1,14 @@
-"""The UI as a user meets it: `dagster dev` on the session's servers, the ingestion assets
-materialised through its GraphQL API, and the asset graph photographed in headless
-Chromium into docs/asset_graph.png (the README's picture)."""
+"""The UI as a user meets it: `bike-pipeline ui` (servers, then `dagster dev` on the project's
+DAGSTER_HOME) on the session's servers, the ingestion assets materialised through its
+GraphQL API, and the asset graph photographed in headless Chromium into
+docs/asset_graph.png (the README's picture)."""
 
 from __future__ import annotations
 
 import json
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline_tests.dashboard.browser import headless_chromium
-from bike_pipeline_tests.defs.dagster_cli import DAGSTER, PROJECT_ROOT, dagster_env
+from bike_pipeline_tests.defs.dagster_cli import PROJECT_ROOT, dagster_env
 from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS
 
 SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
@@ -79,9 +81,9 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def dagster_dev(env: dict[str, str], log: Path) -> Iterator[str]:
+def bike_pipeline_ui(env: dict[str, str], log: Path) -> Iterator[str]:
     port = _free_port()
-    command = [DAGSTER, "dev", "-w", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, "-m", "bike_pipeline.cli", "ui", "--port", str(port)]
     with log.open("wb") as output:
         process = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
@@ -91,8 +93,9 @@ def dagster_dev(env: dict[str, str], log: Path) -> Iterator[str]:
             deadline = time.monotonic() + START_TIMEOUT_S
             while not _answers(url):
                 if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"dagster dev did not start:\n{log.read_text()[-4000:]}")
+                    pytest.fail(f"bike-pipeline ui did not start:\n{log.read_text()[-4000:]}")
                 time.sleep(0.5)
+            assert f"Dagster UI on {url}" in log.read_text()
             yield url
         finally:
             process.terminate()
@@ -125,10 +128,9 @@ def _materialise_ingestion(url: str) -> str:
 def test_ingest_through_graphql_and_photograph_the_asset_graph(
     engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
 ) -> None:
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    env = dagster_env(database_url, servers, home)
-    with dagster_dev(env, tmp_path / "dagster_dev.log") as url:
+    env = dagster_env(database_url, servers, tmp_path / "not_used")
+    del env["DAGSTER_HOME"]  # the command sets the project's own
+    with bike_pipeline_ui(env, tmp_path / "ui.log") as url:
         run_id = _materialise_ingestion(url)
         events = _graphql(url, CHECKS, {"runId": run_id})["runOrError"]["eventConnection"]
         checks = {
