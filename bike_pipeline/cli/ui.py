@@ -11,10 +11,26 @@ from typing import NoReturn
 import click
 
 DEFAULT_PORT = 3000
+STOP_TIMEOUT_S = 60
 
 
 def _interrupt(signum: int, frame: object) -> NoReturn:
     raise KeyboardInterrupt  # SIGTERM stops `dagster dev` as Ctrl+C does
+
+
+def _default_sigint() -> None:
+    """A shell's background job starts with SIGINT ignored; `dagster dev` must see it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """`dagster dev` shuts its webserver, daemon and code servers down on SIGINT only."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @click.command()
@@ -31,13 +47,12 @@ def ui(port: int, host: str) -> None:
     command = dagster_dev_command(host, port)
     click.echo(f"DAGSTER_HOME={env['DAGSTER_HOME']}")
     click.echo(f"Dagster UI on http://{host}:{port}/ (about 10 s to start; Ctrl+C stops it)")
-    process = subprocess.Popen(command, env=env)
+    process = subprocess.Popen(command, env=env, preexec_fn=_default_sigint)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait()
+        _stop(process)
         return
     if code != 0:
         raise click.ClickException(f"dagster dev exited with status {code}")

@@ -14,9 +14,11 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Page
 
 from bike_pipeline import services
 from bike_pipeline_tests.dashboard.browser import headless_chromium
@@ -52,7 +54,19 @@ query Checks($runId: ID!) {
     }
   }
 }"""
-GRAPH_NODES = ("customers_dump", "customers", "simulated_world", "bi_events", "rental_graph")
+GROUPS = ("ingest", "simulation", "events", "privacy", "graph", "reporting")
+GRAPH_NODES = (
+    "customers_dump",
+    "customers",
+    "simulated_world",
+    "simulation_events",
+    "bi_events",
+    "rental_graph",
+    "fleet_report",
+)
+VIEWPORT = {"width": 1900, "height": 1500}
+SIDEBAR_TOGGLE = (339, 80)  # the asset list beside the graph
+ZOOM_OUT = (VIEWPORT["width"] - 28, VIEWPORT["height"] - 148)
 
 
 def _free_port() -> int:
@@ -125,6 +139,25 @@ def _materialise_ingestion(url: str) -> str:
     return run_id
 
 
+def _photograph(page: Page, url: str) -> None:
+    """The global lineage with every group expanded, navigation hidden, zoomed out to fit."""
+    page.set_viewport_size(VIEWPORT)
+    expanded = quote(",".join(f"global@global:{group}" for group in GROUPS))
+    page.goto(f"{url}asset-groups?expanded={expanded}", wait_until="networkidle")
+    for button in ("Skip", "Hide navigation"):  # the community pop-up, the left menu
+        if page.get_by_role("button", name=button).count():
+            page.get_by_role("button", name=button).click()
+    for name in GRAPH_NODES:
+        page.locator("foreignObject").get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+    page.mouse.click(*SIDEBAR_TOGGLE)
+    for _ in range(2):
+        page.mouse.click(*ZOOM_OUT)
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(2000)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
 def test_ingest_through_graphql_and_photograph_the_asset_graph(
     engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
 ) -> None:
@@ -141,14 +174,7 @@ def test_ingest_through_graphql_and_photograph_the_asset_graph(
             if e["__typename"] == "AssetCheckEvaluationEvent"
         }
         with headless_chromium(tmp_path / "profile") as browser:
-            page = browser.new_page()
-            page.set_viewport_size({"width": 1800, "height": 1000})
-            page.goto(f"{url}asset-groups", wait_until="networkidle")
-            for name in GRAPH_NODES:
-                page.get_by_text(name, exact=True).first.wait_for(timeout=60_000)
-            page.wait_for_timeout(2000)
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
+            _photograph(browser.new_page(), url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM core.customers")).scalar_one() > 0
         assert conn.execute(sa.text("SELECT count(*) FROM core.bikes")).scalar_one() > 0
