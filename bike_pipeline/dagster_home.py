@@ -7,21 +7,34 @@ subprocesses share one run history.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from pathlib import Path
 
 import dagster as dg
 import yaml
 
 from bike_pipeline import services
-from bike_pipeline.settings import Settings, ensure_private_folder
+from bike_pipeline.settings import (
+    DATABASE_URL_VAR,
+    GRAPH_URL_VAR,
+    HOME_VAR,
+    REDIS_URL_VAR,
+    Settings,
+    ensure_private_folder,
+)
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
-    home = settings.dagster_home
+    return write_instance_yaml(settings.dagster_home, services.dagster_database_url(settings))
+
+
+def write_instance_yaml(home: Path, postgres_url: str) -> Path:
+    """`home/dagster.yaml`: run, event and schedule storage in the database at `postgres_url`."""
     ensure_private_folder(home)
     config = {
-        "storage": {"postgres": {"postgres_url": services.dagster_database_url(settings)}},
+        "storage": {"postgres": {"postgres_url": postgres_url}},
         "run_coordinator": {
             "module": "dagster.core.run_coordinator",
             "class": "QueuedRunCoordinator",
@@ -42,3 +55,50 @@ def dagster_instance(settings: Settings | None = None) -> dg.DagsterInstance:
     home = write_dagster_yaml(settings)
     os.environ["DAGSTER_HOME"] = str(home)
     return dg.DagsterInstance.get()
+
+
+def home_problem(settings: Settings, dagster_home: str | None) -> str | None:
+    """Why `dagster_home` (the DAGSTER_HOME in use) is not the project's, or None if it is."""
+    expected = settings.dagster_home.resolve()
+    if not dagster_home:
+        return (
+            f"DAGSTER_HOME is not set: Dagster uses a throwaway instance without run history "
+            f"while its sensors act on the project's database; use `bike-pipeline ui`, or "
+            f'`eval "$(bike-pipeline services env)"` first (DAGSTER_HOME={expected})'
+        )
+    if Path(dagster_home).resolve() != expected:
+        return (
+            f"DAGSTER_HOME={dagster_home} is not the project's home ({expected}): runs and "
+            f"sensor cursors land in another instance; use `bike-pipeline ui`"
+        )
+    return None
+
+
+def warn_unless_project_home() -> None:
+    """Log a loud warning when the code location loads outside the project's Dagster home."""
+    problem = home_problem(Settings.from_env(), os.environ.get("DAGSTER_HOME"))
+    if problem is not None:
+        logging.getLogger("bike_pipeline").warning("!" * 20 + " %s " + "!" * 20, problem)
+
+
+def project_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment plus the servers' URLs (started if needed) and the
+    project's DAGSTER_HOME: what `dagster dev` and its run subprocesses need."""
+    urls = services.services_up(settings)
+    return {
+        **os.environ,
+        HOME_VAR: str(settings.home.resolve()),
+        DATABASE_URL_VAR: urls.database_url,
+        REDIS_URL_VAR: urls.redis_url,
+        GRAPH_URL_VAR: urls.graph_url,
+        "DAGSTER_HOME": str(write_dagster_yaml(settings)),
+    }
+
+
+def dagster_dev_command(
+    host: str, port: int, workspace: Path = Path("workspace.yaml")
+) -> list[str]:
+    """`dagster dev` on the project's workspace file, or on the package when run elsewhere."""
+    dagster = str(Path(sys.executable).parent / "dagster")
+    target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "bike_pipeline.definitions"]
+    return [dagster, "dev", *target, "--host", host, "--port", str(port)]

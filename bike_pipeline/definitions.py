@@ -1,14 +1,18 @@
 """The code location: every Definitions object found under `bike_pipeline.defs`, merged.
 
 Each domain keeps its assets, checks, jobs, sensors and schedules in `defs/<domain>/`;
-this root only loads them.
+this root only loads them, and warns loudly when Dagster runs without the project's own
+home (a throwaway instance with no run history, while the sensors act on the project's
+database).
 """
 
 import dagster as dg
 
 import bike_pipeline.defs
+from bike_pipeline.dagster_home import warn_unless_project_home
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
+    warn_unless_project_home()
     return dg.components.load_defs(bike_pipeline.defs)

@@ -30,6 +30,7 @@ COMMANDS = {
     "keys": "bike_pipeline.cli.keys:keys",
     "dashboard": "bike_pipeline.cli.dashboard:dashboard",
     "bench": "bike_pipeline.cli.bench:bench",
+    "ui": "bike_pipeline.cli.ui:ui",
 }
 
 

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "replications": "bike_pipeline.bench.replications_bench:replications",
     "relay": "bike_pipeline.bench.relay_bench:relay",
     "dashboard": "bike_pipeline.bench.dashboard_bench:dashboard",
+    "live": "bike_pipeline.bench.live_bench:live",
 }
 
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
 from bike_pipeline.settings import Settings
 
 
@@ -60,5 +61,6 @@ def resources() -> dg.Definitions:
             "postgres": PostgresResource(),
             "redis": RedisResource(),
             "graph": GraphResource(),
+            "dump_files": DumpFilesResource(),
         }
     )

@@ -1,1 +1,1 @@
-"""Dagster wiring of the events domain: the `event_relay` op job and the sensor that starts it."""
+"""Dagster wiring of the events domain: `event_stream`, the `event_relay` job and its sensor."""

@@ -13,15 +13,9 @@ import redis
 
 from bike_pipeline.defs.events.jobs import event_relay
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.defs.run_status import active_run_id
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.outbox import pending_outbox
-
-_ACTIVE = [
-    dg.DagsterRunStatus.QUEUED,
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-]
 
 
 def _redis_answers(resource: RedisResource) -> bool:
@@ -49,11 +43,9 @@ def event_relay_sensor(
     context.update_cursor(str(pending.oldest_event_id) if not pending.empty else None)
     if not pending.stuck_since(seen_before):
         return dg.SkipReason(pending.describe())
-    active = context.instance.get_runs(
-        filters=dg.RunsFilter(job_name=event_relay.name, statuses=_ACTIVE), limit=1
-    )
+    active = active_run_id(context, event_relay.name)
     if active:
-        return dg.SkipReason(f"run {active[0].run_id} is relaying")
+        return dg.SkipReason(f"run {active} is relaying")
     if not _redis_answers(redis):
         return dg.SkipReason(f"Redis does not answer; {pending.describe()}")
     return dg.RunRequest(tags={"oldest_event_id": str(pending.oldest_event_id)})

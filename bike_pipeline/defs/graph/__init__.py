@@ -1,1 +1,1 @@
-"""Dagster wiring of the graph domain: the `graph_links` op job and the sensor that starts it."""
+"""Dagster wiring of the graph domain: `rental_graph`, the `graph_links` job and its sensor."""

@@ -10,7 +10,7 @@ no cursor to lose.
 import dagster as dg
 from dagster._core.storage.tags import RUN_KEY_TAG
 
-from bike_pipeline.defs.ingest.assets import ingest_dump
+from bike_pipeline.defs.ingest.jobs import ingest_dump
 from bike_pipeline.ingest.errors import UnusableInputFile
 from bike_pipeline.ingest.inbox import file_sha256, move_done, waiting_files
 from bike_pipeline.ingest.pipeline import detect_kind

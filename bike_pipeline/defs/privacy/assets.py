@@ -1,21 +1,25 @@
-"""The pseudonymised BI events and the encrypted analytics customers as assets."""
+"""The pseudonymised BI events and the encrypted analytics customers as assets.
+
+`bi_events` reads the simulation's events, `analytics_customers` the customers as the
+simulation keeps them (registered, insured): both are downstream of the simulated world.
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
+from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
 from bike_pipeline.privacy.analytics_build import fill_analytics_customers
 from bike_pipeline.privacy.bi_build import build_bi_events
 from bike_pipeline.privacy.roles import ensure_roles
 
-CUSTOMERS = dg.AssetKey("customers")
-
 
 @dg.asset(
     group_name="privacy",
-    deps=[CUSTOMERS],
+    deps=[SIMULATION_EVENTS, customers],
     kinds={"postgres"},
     description="bi.events: every simulation event with keyed pseudonyms instead of "
     "personal data, added incrementally; plus the BI views. Readable by bi_reader.",
@@ -38,7 +42,7 @@ def bi_events(
 
 @dg.asset(
     group_name="privacy",
-    deps=[CUSTOMERS],
+    deps=[customers, SIMULATED_WORLD],
     kinds={"postgres"},
     description="analytics.customers: the customers with personal columns AES-GCM "
     "encrypted (random IV). Readable by analyst (ciphertext) and data_engineer.",

@@ -1,4 +1,5 @@
-"""Blocking checks: nothing personal in `bi`, sound ciphertext in `analytics`."""
+"""Blocking checks: nothing personal in `bi`, sound ciphertext in `analytics`; each can
+also run alone (its Execute button, or the `check_privacy` job)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def bi_has_no_personal_values(postgres: PostgresResource) -> dg.AssetCheckResult
     findings = find_personal_values_in_bi(postgres.engine())
     return dg.AssetCheckResult(
         passed=not findings,
+        description=f"{len(findings)} personal values found in bi" if findings else None,
         metadata={"findings": dg.MetadataValue.json([str(f) for f in findings])},
     )
 
@@ -37,6 +39,7 @@ def analytics_ciphertext_is_sound(
     result = check_analytics_customers(postgres.engine(), privacy_keys.cipher())
     return dg.AssetCheckResult(
         passed=result.passed,
+        description=None if result.passed else "analytics.customers is not sound: see metadata",
         metadata={
             "rows": result.rows,
             "core_rows": result.core_rows,
@@ -48,3 +51,10 @@ def analytics_ciphertext_is_sound(
             "error": result.error or "",
         },
     )
+
+
+check_privacy = dg.define_asset_job(
+    "check_privacy",
+    selection=dg.AssetSelection.checks_for_assets(bi_events, analytics_customers),
+    description="Run the privacy checks of bi.events and analytics.customers alone.",
+)

@@ -1,10 +1,17 @@
-"""The six-month simulation, the fleet adequacy and profitability report, and engine-only
-replications partitioned by seed."""
+"""The report's assets: the fleet adequacy and profitability report on the simulated world,
+the six-month simulation with the report on it, and engine-only replications by seed.
+
+`fleet_report` reads the simulated world (what `bike-pipeline run` simulated);
+`six_month_simulation` (group simulation) is the report's own accelerated run and
+`six_month_fleet_report` the report on it, which the weekly schedule materialises.
+"""
 
 import dagster as dg
 from pydantic import Field
 
+from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
 from bike_pipeline.reporting.build import ReportSettings, build_report
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
@@ -15,7 +22,7 @@ from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
 
-INGESTED = [dg.AssetKey("customers"), dg.AssetKey("bikes")]
+INGESTED = [customers, bikes]
 SIX_MONTHS_DAYS = 182
 SEEDS = dg.StaticPartitionsDefinition([str(seed) for seed in range(42, 52)])
 HEADLINE_METADATA = (
@@ -43,11 +50,11 @@ class SixMonthSimulationConfig(dg.Config):
 
 
 @dg.asset(
-    group_name="reporting",
+    group_name="simulation",
     deps=INGESTED,
     kinds={"postgres"},
-    description="A fresh accelerated simulation of the ingested dump (reset, then D days as "
-    "fast as possible) into core.*, the same code path as simulation_ticks.",
+    description="The report's own accelerated simulation of the ingested dump (reset, then D "
+    "days as fast as possible) into core.*, the same code path as simulation_ticks.",
 )
 def six_month_simulation(
     context: dg.AssetExecutionContext,
@@ -95,18 +102,10 @@ class ReportConfig(dg.Config):
         )
 
 
-@dg.asset(
-    group_name="reporting",
-    deps=[six_month_simulation, *INGESTED],
-    kinds={"postgres", "html"},
-    description="Fleet adequacy and profitability of the simulation in core.*: plots, HTML, "
-    "Markdown and CSV under BIKE_PIPELINE_HOME/reports/<run>/, Monte Carlo fleet sizing.",
-)
-def fleet_report(
-    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+def _report(
+    context: dg.AssetExecutionContext, config: ReportConfig, engine
 ) -> dg.MaterializeResult:
-    settings = Settings.from_env()
-    report = build_report(postgres.engine(), settings.reports_dir, config.settings())
+    report = build_report(engine, Settings.from_env().reports_dir, config.settings())
     if report.answer is not None:
         context.log.info(report.answer.sentence())
     figures = report.headline
@@ -118,6 +117,36 @@ def fleet_report(
     }
     metadata |= {k: figures[k] for k in HEADLINE_METADATA}
     return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
+
+
+REPORT_HELP = (
+    "Fleet adequacy and profitability of {}: plots, HTML, Markdown and CSV under "
+    "BIKE_PIPELINE_HOME/reports/<run>/, Monte Carlo fleet sizing."
+)
+
+
+@dg.asset(
+    group_name="reporting",
+    deps=[SIMULATED_WORLD, SIMULATION_EVENTS],
+    kinds={"postgres", "html"},
+    description=REPORT_HELP.format("the simulated world (core.*)"),
+)
+def fleet_report(
+    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    return _report(context, config, postgres.engine())
+
+
+@dg.asset(
+    group_name="reporting",
+    deps=[six_month_simulation],
+    kinds={"postgres", "html"},
+    description=REPORT_HELP.format("the six-month simulation"),
+)
+def six_month_fleet_report(
+    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+) -> dg.MaterializeResult:
+    return _report(context, config, postgres.engine())
 
 
 class ReplicationConfig(dg.Config):

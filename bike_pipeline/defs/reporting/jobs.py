@@ -1,13 +1,18 @@
-"""Jobs of the report: the six-month simulation then the report, the report alone (what
-`bike-pipeline run` ends with), and the per-seed replications."""
+"""Jobs of the report: the six-month simulation then the report on it, the report on the
+simulated world (what `bike-pipeline run` ends with), and the per-seed replications."""
 
 import dagster as dg
 
-from bike_pipeline.defs.reporting.assets import fleet_report, seed_replication, six_month_simulation
+from bike_pipeline.defs.reporting.assets import (
+    fleet_report,
+    seed_replication,
+    six_month_fleet_report,
+    six_month_simulation,
+)
 
 six_month_report = dg.define_asset_job(
     "six_month_report",
-    selection=dg.AssetSelection.assets(six_month_simulation, fleet_report),
+    selection=dg.AssetSelection.assets(six_month_simulation, six_month_fleet_report),
     description="A fresh six-month accelerated simulation, then the fleet report on it.",
     tags={"dagster/max_retries": 0},
 )
@@ -15,7 +20,7 @@ six_month_report = dg.define_asset_job(
 fleet_report_job = dg.define_asset_job(
     "fleet_report_job",
     selection=dg.AssetSelection.assets(fleet_report),
-    description="The fleet report on the simulation already in core.*.",
+    description="The fleet report on the simulated world already in core.*.",
 )
 
 seed_replications = dg.define_asset_job(

@@ -2,9 +2,9 @@
 
 `BIKE_PIPELINE_REPORT_CRON` (default: Mondays 03:00, Europe/Amsterdam) sets when;
 `BIKE_PIPELINE_REPORT_START` (ISO 8601) the simulated start (default: the scenario's own);
-`BIKE_PIPELINE_REPORT_SCHEDULE=off` switches the schedule's default to STOPPED, e.g. on a
-laptop where a weekly six-month simulation plus Monte Carlo is unwelcome. It is on by
-default, as the deployment wants it; a toggle in the UI overrides either default.
+the schedule ships STOPPED (a weekly six-month simulation plus Monte Carlo is unwelcome on
+a laptop): `BIKE_PIPELINE_REPORT_SCHEDULE=on` makes it RUNNING by default, as a deployment
+wants it; a toggle in the UI overrides either default.
 """
 
 import os
@@ -21,8 +21,8 @@ DEFAULT_CRON = "0 3 * * 1"
 
 
 def _default_status() -> dg.DefaultScheduleStatus:
-    off = os.environ.get(SWITCH_VAR, "on").strip().lower() in ("off", "0", "false", "no")
-    return dg.DefaultScheduleStatus.STOPPED if off else dg.DefaultScheduleStatus.RUNNING
+    on = os.environ.get(SWITCH_VAR, "").strip().lower() in ("on", "1", "true", "yes")
+    return dg.DefaultScheduleStatus.RUNNING if on else dg.DefaultScheduleStatus.STOPPED
 
 
 @dg.schedule(

@@ -1,1 +1,2 @@
-"""Dagster wiring of the simulation: the `simulation_ticks` op job and the live-mode sensor."""
+"""Dagster wiring of the simulation: `simulated_world` and `simulation_events` (one op),
+the `simulation_ticks` job and the live-mode sensor."""

@@ -1,12 +1,13 @@
-"""The `graph_links` job syncs the graph and reports its counts as output metadata."""
+"""The `rental_graph` asset syncs the graph and reports its counts as metadata."""
 
 from __future__ import annotations
 
+import dagster as dg
 import sqlalchemy as sa
 from falkordb import Graph
 
 from bike_pipeline import services
-from bike_pipeline.defs.graph.jobs import graph_links
+from bike_pipeline.defs.graph.assets import rental_graph
 from bike_pipeline.defs.resources import GraphResource, PostgresResource
 from bike_pipeline_tests.graph.graph_rows import (
     database_relations,
@@ -19,19 +20,20 @@ from bike_pipeline_tests.graph.graph_rows import (
 
 
 def _run(database_url: str, servers: services.ServiceUrls, graph: Graph) -> dict[str, object]:
-    result = graph_links.execute_in_process(
-        run_config={"ops": {"link_rentals": {"config": {"graph_name": graph.name}}}},
+    result = dg.materialize(
+        [rental_graph],
+        run_config={"ops": {"rental_graph": {"config": {"graph_name": graph.name}}}},
         resources={
             "postgres": PostgresResource(database_url=database_url),
             "graph": GraphResource(graph_url=servers.graph_url),
         },
     )
     assert result.success
-    [output] = [e for e in result.all_node_events if e.is_successful_output]
-    return {k: v.value for k, v in output.event_specific_data.metadata.items()}
+    [materialization] = result.asset_materializations_for_node("rental_graph")
+    return {k: v.value for k, v in materialization.metadata.items()}
 
 
-def test_graph_links_job_links_once_and_reports_counts(
+def test_rental_graph_links_once_and_reports_counts(
     engine: sa.Engine, database_url: str, servers: services.ServiceUrls, graph: Graph
 ) -> None:
     insert_customers(engine, range(1, 21))

@@ -1,12 +1,15 @@
-"""The ingestion assets, their blocking checks and the ingest_dump job, through Dagster."""
+"""The ingestion assets, their blocking checks (also alone) and the ingest_dump job."""
 
+import hashlib
 from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
 
 from bike_pipeline.definitions import defs
+from bike_pipeline.defs.ingest import checks
 from bike_pipeline.defs.ingest.assets import bikes, customers
+from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline_tests.ingest.dump_rows import (
     BIKE_HEADER,
@@ -15,6 +18,24 @@ from bike_pipeline_tests.ingest.dump_rows import (
     customer_row,
     write_dump,
 )
+
+CUSTOMER_CHECKS = [
+    checks.unique_ids_and_bsns,
+    checks.bsns_pass_eleven_check,
+    checks.customers_counts_add_up,
+]
+BIKE_CHECKS = [
+    checks.unique_ids_and_frame_numbers,
+    checks.coordinates_in_range,
+    checks.bikes_counts_add_up,
+]
+
+
+def _resources(database_url: str, data_dir: Path | str = "data") -> dict[str, object]:
+    return {
+        "postgres": PostgresResource(database_url=database_url),
+        "dump_files": DumpFilesResource(data_dir=str(data_dir)),
+    }
 
 
 def _run_config(customers_path: Path, bikes_path: Path) -> dict[str, object]:
@@ -43,6 +64,9 @@ def test_definitions_load_with_the_ingest_job_and_sensor() -> None:
     job = definitions.resolve_job_def("ingest_dump")
     assert {node.name for node in job.graph.node_defs} >= {"customers", "bikes"}
     assert definitions.resolve_sensor_def("inbox_dumps").job_name == "ingest_dump"
+    graph = definitions.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("customers")).parent_keys == {dg.AssetKey("customers_dump")}
+    assert graph.get(dg.AssetKey("customers_dump")).is_observable
 
 
 def test_assets_materialise_with_counts_preview_and_passing_checks(
@@ -50,8 +74,8 @@ def test_assets_materialise_with_counts_preview_and_passing_checks(
 ) -> None:
     customers_path, bikes_path = _small_dump(tmp_path)
     result = dg.materialize(
-        [customers, bikes],
-        resources={"postgres": PostgresResource(database_url=database_url)},
+        [customers, bikes, *CUSTOMER_CHECKS, *BIKE_CHECKS],
+        resources=_resources(database_url),
         run_config=_run_config(customers_path, bikes_path),
     )
     assert result.success
@@ -94,14 +118,44 @@ def test_a_broken_table_fails_the_blocking_check(
         )
     customers_path, _ = _small_dump(tmp_path)
     result = dg.materialize(
-        [customers],
-        resources={"postgres": PostgresResource(database_url=database_url)},
+        [customers, *CUSTOMER_CHECKS],
+        resources=_resources(database_url),
         run_config={"ops": {"customers": {"config": {"path": str(customers_path)}}}},
         raise_on_error=False,
     )
-    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["bsns_pass_eleven_check"] is False
-    assert checks["unique_ids_and_bsns"] is True
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["bsns_pass_eleven_check"].passed is False
+    assert evaluations["bsns_pass_eleven_check"].description == ("1 stored BSNs fail the 11-check")
+    assert evaluations["bsns_pass_eleven_check"].metadata["failing_rows"].value == 1
+    assert evaluations["unique_ids_and_bsns"].passed is True
+
+
+def test_a_check_runs_alone_on_what_is_loaded(
+    engine: sa.Engine, database_url: str, tmp_path: Path
+) -> None:
+    customers_path, bikes_path = _small_dump(tmp_path)
+    instance = dg.DagsterInstance.ephemeral()
+    job = defs().resolve_job_def("ingest_dump")
+    resources = _resources(database_url)
+    assert job.execute_in_process(
+        run_config=_run_config(customers_path, bikes_path), instance=instance, resources=resources
+    ).success
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE core.bikes DROP CONSTRAINT ck_bikes_latitude"))
+        conn.execute(sa.text("UPDATE core.bikes SET latitude = 60 WHERE bike_id = 1"))
+    result = (
+        defs()
+        .resolve_job_def("check_dump")
+        .execute_in_process(instance=instance, resources=resources, raise_on_error=False)
+    )
+    evaluations = {
+        (e.asset_key.path[-1], e.check_name): e for e in result.get_asset_check_evaluations()
+    }
+    assert len(evaluations) == 6 and not result.get_asset_materialization_events()
+    outside = evaluations[("bikes", "coordinates_in_range")]
+    assert outside.passed is False and outside.metadata["bikes_outside"].value == 1
+    counts = evaluations[("customers", "counts_add_up")]
+    assert counts.passed and counts.metadata["data_rows"].value == 3
 
 
 def test_unusable_file_fails_the_asset_with_file_and_problem(
@@ -110,7 +164,7 @@ def test_unusable_file_fails_the_asset_with_file_and_problem(
     missing = tmp_path / "nope.csv"
     result = dg.materialize(
         [customers],
-        resources={"postgres": PostgresResource(database_url=database_url)},
+        resources=_resources(database_url),
         run_config={"ops": {"customers": {"config": {"path": str(missing)}}}},
         raise_on_error=False,
     )
@@ -119,13 +173,16 @@ def test_unusable_file_fails_the_asset_with_file_and_problem(
     assert f"{missing}: file not found" in failure.error.message
 
 
-def test_the_job_of_main_run_ingests_both_files(database_url: str, tmp_path: Path) -> None:
+def test_the_job_observes_the_files_and_ingests_them(database_url: str, tmp_path: Path) -> None:
     customers_path, bikes_path = _small_dump(tmp_path)
     job = defs().resolve_job_def("ingest_dump")
+    instance = dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
-        run_config=_run_config(customers_path, bikes_path),
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={"postgres": PostgresResource(database_url=database_url)},
+        instance=instance, resources=_resources(database_url, data_dir=tmp_path)
     )
     assert result.success
     assert len(result.get_asset_check_evaluations()) == 6
+    observed = instance.get_latest_data_version_record(dg.AssetKey("customers_dump"))
+    sha = hashlib.sha256(customers_path.read_bytes()).hexdigest()
+    assert observed is not None and observed.asset_observation.data_version == sha
+    assert bikes_path.exists()

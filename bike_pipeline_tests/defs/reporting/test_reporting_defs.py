@@ -13,8 +13,8 @@ from bike_pipeline import services
 from bike_pipeline.defs.reporting import schedules
 from bike_pipeline.defs.reporting.assets import (
     SEEDS,
-    fleet_report,
     seed_replication,
+    six_month_fleet_report,
     six_month_simulation,
 )
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
@@ -56,10 +56,10 @@ def test_simulation_from_a_configured_start_then_the_report(
         "six_month_simulation": {
             "config": {"days": 1, "seed": 5, "scenario": "full", "start": "2026-03-02T06:00:00"}
         },
-        "fleet_report": {"config": REPORT_CONFIG},
+        "six_month_fleet_report": {"config": REPORT_CONFIG},
     }
     result = dg.materialize(
-        [six_month_simulation, fleet_report],
+        [six_month_simulation, six_month_fleet_report],
         resources=_resources(database_url, servers.redis_url),
         run_config={"ops": config},
     )
@@ -67,7 +67,7 @@ def test_simulation_from_a_configured_start_then_the_report(
     with engine.connect() as conn:
         first = conn.execute(sa.text("SELECT min(sim_time) FROM core.events")).scalar_one()
     assert first == datetime(2026, 3, 2, 6, 0, tzinfo=AMSTERDAM)
-    report = _metadata(result, "fleet_report")
+    report = _metadata(result, "six_month_fleet_report")
     assert report["rentals"].value == scalar(engine, "SELECT count(*) FROM core.rentals")
     assert "## Answer" in report["summary"].value
     assert Path(report["report"].value).is_file()
@@ -113,8 +113,10 @@ def test_schedule_partitions_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> N
     assert config == {"days": 182, "start": "2026-04-01T00:00:00"}
 
 
-def test_schedule_is_on_unless_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_schedule_ships_stopped_unless_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(schedules.SWITCH_VAR, raising=False)
-    assert schedules._default_status() == dg.DefaultScheduleStatus.RUNNING
+    assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED
     monkeypatch.setenv(schedules.SWITCH_VAR, "off")
     assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED
+    monkeypatch.setenv(schedules.SWITCH_VAR, "on")
+    assert schedules._default_status() == dg.DefaultScheduleStatus.RUNNING

@@ -1,0 +1,39 @@
+"""`event_stream`: the Redis channels and stream, fed from the outbox.
+
+The simulation relays its own events as it goes; materialising this asset publishes what
+is left behind, e.g. events committed while Redis was down, so they reach the channels
+and the stream even when no simulation is running.
+"""
+
+import dagster as dg
+
+from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.defs.simulation.assets import SIMULATION_EVENTS
+from bike_pipeline.events.connection import fail_fast_client
+from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
+
+
+class EventRelayConfig(dg.Config):
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+
+@dg.asset(
+    group_name="events",
+    deps=[SIMULATION_EVENTS],
+    kinds={"redis"},
+    description="The Redis channel per event type and the stream bike_pipeline.events: "
+    "the outbox published at-least-once in event_id order, then deleted from the outbox.",
+)
+def event_stream(
+    context: dg.AssetExecutionContext,
+    config: EventRelayConfig,
+    postgres: PostgresResource,
+    redis: RedisResource,
+) -> dg.MaterializeResult:
+    client = fail_fast_client(redis.url())
+    try:
+        relayed = relay_pending(postgres.engine(), client, config.batch_size)
+    finally:
+        client.close()
+    context.log.info("%d events published to Redis", relayed)
+    return dg.MaterializeResult(metadata={"events_relayed": relayed})

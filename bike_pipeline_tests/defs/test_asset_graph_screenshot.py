@@ -1,0 +1,185 @@
+"""The UI as a user meets it: `bike-pipeline ui` (servers, then `dagster dev` on the project's
+DAGSTER_HOME) on the session's servers, the ingestion assets materialised through its
+GraphQL API, and the asset graph photographed in headless Chromium into
+docs/asset_graph.png (the README's picture)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bike_pipeline import services
+from bike_pipeline_tests.dashboard.browser import headless_chromium
+from bike_pipeline_tests.defs.dagster_cli import PROJECT_ROOT, dagster_env
+from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS
+
+SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
+LOCATION = "bike_pipeline"  # workspace.yaml
+START_TIMEOUT_S = 180
+RUN_TIMEOUT_S = 600
+LAUNCH = """
+mutation Launch($params: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+RUN_STATUS = """
+query Status($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }"""
+CHECKS = """
+query Checks($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run {
+      eventConnection(limit: 1000) {
+        events { __typename ... on AssetCheckEvaluationEvent {
+          evaluation { assetKey { path } checkName success }
+        }
+      }
+      }
+    }
+  }
+}"""
+GROUPS = ("ingest", "simulation", "events", "privacy", "graph", "reporting")
+GRAPH_NODES = (
+    "customers_dump",
+    "customers",
+    "simulated_world",
+    "simulation_events",
+    "bi_events",
+    "rental_graph",
+    "fleet_report",
+)
+VIEWPORT = {"width": 1900, "height": 1500}
+POP_UP_WAIT_MS = 15_000
+SIDEBAR_TOGGLE = (339, 80)  # the asset list beside the graph
+ZOOM_OUT = (VIEWPORT["width"] - 28, VIEWPORT["height"] - 148)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _graphql(url: str, query: str, variables: dict) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(
+        f"{url}graphql", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.load(response)
+    assert "errors" not in answer, answer["errors"]
+    return answer["data"]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}server_info", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def bike_pipeline_ui(env: dict[str, str], log: Path) -> Iterator[str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "bike_pipeline.cli", "ui", "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            deadline = time.monotonic() + START_TIMEOUT_S
+            while not _answers(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"bike-pipeline ui did not start:\n{log.read_text()[-4000:]}")
+                time.sleep(0.5)
+            assert f"Dagster UI on {url}" in log.read_text()
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=60)
+
+
+def _ingest_dump(url: str) -> str:
+    params = {
+        "selector": {
+            "repositoryLocationName": LOCATION,
+            "repositoryName": "__repository__",
+            "pipelineName": "ingest_dump",  # observes the dump files, then ingests them
+        },
+        "runConfigData": {},
+        "mode": "default",
+    }
+    launched = _graphql(url, LAUNCH, {"params": params})["launchPipelineExecution"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    run_id = launched["run"]["runId"]
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    status = "QUEUED"
+    while status not in ("SUCCESS", "FAILURE", "CANCELED") and time.monotonic() < deadline:
+        time.sleep(2)
+        status = _graphql(url, RUN_STATUS, {"runId": run_id})["runOrError"]["status"]
+    assert status == "SUCCESS", f"run {run_id} ended {status}"
+    return run_id
+
+
+def _photograph(page: Page, url: str) -> None:
+    """The global lineage with every group expanded, navigation hidden, zoomed out to fit."""
+    page.set_viewport_size(VIEWPORT)
+    expanded = quote(",".join(f"global@global:{group}" for group in GROUPS))
+    page.goto(f"{url}asset-groups?expanded={expanded}", wait_until="networkidle")
+    for name in GRAPH_NODES:
+        page.locator("foreignObject").get_by_text(name, exact=True).first.wait_for(timeout=60_000)
+    # a fresh profile gets the community pop-up once, a moment after the page
+    with contextlib.suppress(PlaywrightTimeout):
+        page.get_by_role("button", name="Skip").click(timeout=POP_UP_WAIT_MS)
+    page.get_by_role("button", name="Hide navigation").click()
+    page.mouse.click(*SIDEBAR_TOGGLE)
+    for _ in range(2):
+        page.mouse.click(*ZOOM_OUT)
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(2000)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+
+
+def test_ingest_through_graphql_and_photograph_the_asset_graph(
+    engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
+) -> None:
+    env = dagster_env(database_url, servers, tmp_path / "not_used")
+    del env["DAGSTER_HOME"]  # the command sets the project's own
+    with bike_pipeline_ui(env, tmp_path / "ui.log") as url:
+        run_id = _ingest_dump(url)
+        events = _graphql(url, CHECKS, {"runId": run_id})["runOrError"]["eventConnection"]
+        checks = {
+            (e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"]): e[
+                "evaluation"
+            ]["success"]
+            for e in events["events"]
+            if e["__typename"] == "AssetCheckEvaluationEvent"
+        }
+        with headless_chromium(tmp_path / "profile") as browser:
+            _photograph(browser.new_page(), url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM core.customers")).scalar_one() > 0
+        assert conn.execute(sa.text("SELECT count(*) FROM core.bikes")).scalar_one() > 0
+    assert checks == dict.fromkeys(DUMP_CHECKS, True)
+    assert SCREENSHOT.stat().st_size > 20_000
