@@ -13,7 +13,12 @@ import click
 
 from bike_pipeline.bench.measure import Measurement, measure_in_child
 from bike_pipeline.bench.report import print_measurements
-from bike_pipeline.reporting.monte_carlo import Task, run_tasks, shutdown_pools, workers_available
+from bike_pipeline.reporting.analysis.monte_carlo import (
+    Task,
+    run_tasks,
+    shutdown_pools,
+    workers_available,
+)
 from bike_pipeline.reporting.worlds import world_from_dump
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.scenario import load_scenario

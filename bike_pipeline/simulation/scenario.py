@@ -61,6 +61,15 @@ class Prices:
     rental_per_ride: float = 0.0
     repair: float = 45.0
     bike: float = 899.0
+    # Operating costs and the price of a new bike by model: the client's discretion (left
+    # open in the brief); defaults are our estimates, the dump's median purchase prices.
+    maintenance_per_bike_month: float = 10.0
+    rebalancing_per_move: float = 4.0
+    payment_fee_rate: float = 0.015
+    vat_rate: float = 0.21  # Dutch standard VAT: the prices above include it
+    bike_by_model: dict[str, float] = field(
+        default_factory=lambda: {"city": 799.0, "e-bike": 2799.0, "cargo": 4249.0}
+    )
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,15 @@ def _check_keys(where: str, data: dict[str, Any], allowed: set[str]) -> None:
         raise ScenarioError(f"{where}: unknown key(s) {', '.join(unknown)}")
 
 
+def _number_mapping(where: str, value: Any) -> dict[str, float]:
+    if not isinstance(value, dict) or not value:
+        raise ScenarioError(f"{where}: expected a mapping of names to numbers")
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise ScenarioError(f"{where}.{key}: expected a non-negative number")
+    return {str(k): float(v) for k, v in value.items()}
+
+
 def _section(where: str, cls: type, data: Any) -> Any:
     if data is None:
         return cls()
@@ -96,6 +114,9 @@ def _section(where: str, cls: type, data: Any) -> Any:
     for f in fields(cls):
         if f.name in data:
             value = data[f.name]
+            if f.type.startswith("dict["):
+                values[f.name] = _number_mapping(f"{where}.{f.name}", value)
+                continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ScenarioError(f"{where}.{f.name}: expected a number")
             values[f.name] = int(value) if f.type == "int" else float(value)

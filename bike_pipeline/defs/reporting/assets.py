@@ -5,7 +5,9 @@ import dagster as dg
 from pydantic import Field
 
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.build import ReportSettings, build_report
+from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.reporting.scenario_start import scenario_from
@@ -139,8 +141,9 @@ def seed_replication(
     scenario = load_scenario(config.scenario)
     with postgres.engine().connect() as conn:
         world = world_from_database(conn, scenario)
+        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
     figures = headline(
-        replicate(world, scenario, seed, config.days * TICKS_PER_DAY), scenario.prices
+        replicate(world, scenario, seed, config.days * TICKS_PER_DAY, values), scenario.prices
     )
     rows = "\n".join(f"| {k} | {figures[k]:,.4g} |" for k in HEADLINE_METADATA)
     return dg.MaterializeResult(
