@@ -18,9 +18,9 @@ from bike_pipeline.defs.reporting.assets import (
     six_month_simulation,
 )
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
+from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
