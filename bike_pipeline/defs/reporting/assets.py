@@ -1,6 +1,8 @@
 """The six-month simulation, the fleet adequacy and profitability report, and engine-only
 replications partitioned by seed."""
 
+from typing import Literal
+
 import dagster as dg
 from pydantic import Field
 
@@ -85,6 +87,10 @@ class ReportConfig(dg.Config):
     target: float = Field(default=ReportSettings.target, description="rush-hour service level")
     scenarios: list[str] = Field(default=list(ReportSettings.scenarios))
     monte_carlo: bool = True
+    depth: Literal["default", "full"] = Field(
+        default=ReportSettings.depth, description="full: every customer, finer policy grid"
+    )
+    show_progress: bool = Field(default=False, description="Monte Carlo progress bars on stderr")
 
     def settings(self) -> ReportSettings:
         return ReportSettings(
@@ -93,7 +99,8 @@ class ReportConfig(dg.Config):
             days=self.days,
             scenarios=tuple(self.scenarios),
             monte_carlo=self.monte_carlo,
-            show_progress=False,
+            show_progress=self.show_progress,
+            depth=self.depth,
         )
 
 
