@@ -10,7 +10,6 @@ dump, rendered by `reporting.document`.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.db_figures import complete_from_database
 from bike_pipeline.reporting.db_series import PersistedRun, persisted_run
 from bike_pipeline.reporting.document import plots
+from bike_pipeline.reporting.document.headline_file import write_headline
 from bike_pipeline.reporting.document.narrative import (
     answer_lines,
     grid_rows,
@@ -209,7 +209,7 @@ def build_report(
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
     (directory / "report.html").write_text(html_page(title, sections), encoding="utf-8")
-    (directory / "headline.json").write_text(json.dumps(head, indent=1), encoding="utf-8")
+    write_headline(directory, head)
     files += list(images.values())
     files += [directory / n for n in ("summary.md", "report.html", "headline.json")]
     return Report(directory, head, summary, answer, studies, files)
