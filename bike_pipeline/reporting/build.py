@@ -32,6 +32,8 @@ from bike_pipeline.reporting.document.narrative import (
     monthly_profit_rows,
     policy_rows,
     scenario_rows,
+    tornado_lines,
+    tornado_rows,
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
@@ -141,6 +143,7 @@ def _headline_json(
         "fleet_adequate": None if worst is None else worst.low >= settings.target,
         "service_level_target": settings.target,
         "policies": [p for s in studies for p in _policy_json(s)],
+        "break_even_totalled_rate": own.break_even_totalled_rate if own else None,
         "answer": answer.sentence() if answer else None,
         "report_dir": str(directory),
     }
@@ -200,6 +203,13 @@ def build_report(
                     directory / f"frontier_{study.scenario}.png",
                 )
             tables[f"validation_{study.scenario}"] = validation_rows(study)
+            if study.tornado:
+                tables[f"tornado_{study.scenario}"] = tornado_rows(study)
+                images[f"tornado_{study.scenario}"] = plots.tornado_plot(
+                    tables[f"tornado_{study.scenario}"],
+                    study.current["profit_eur"].mean,
+                    directory / f"tornado_{study.scenario}.png",
+                )
             tables[f"profit_per_month_{study.scenario}"] = monthly_profit_rows(study)
     files = [write_csv(directory / f"{k}.csv", rows) for k, rows in tables.items()]
 
@@ -304,6 +314,15 @@ def _sections(
                 table=tables[f"validation_{s.scenario}"],
             )
         )
+        if s.tornado:
+            sections.append(
+                Section(
+                    f"Sensitivity: {s.scenario}",
+                    tornado_lines(s, settings),
+                    table=tables[f"tornado_{s.scenario}"],
+                    images=[images[f"tornado_{s.scenario}"]],
+                )
+            )
     sections.append(Section("Method", method_notes(settings, studies)))
     names = ["summary.md", "report.html", "headline.json"] + [f"{k}.csv" for k in tables]
     sections.append(Section("Files", [f"- {n}" for n in names]))

@@ -44,7 +44,7 @@ def test_report_files_and_a_self_contained_page(engine: sa.Engine, tmp_path: Pat
         assert (report.directory / f"{name}.csv").is_file(), name
     page = (report.directory / "report.html").read_text()
     images = re.findall(r'<img [^>]*src="([^"]*)"', page)
-    assert len(images) == 6 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert len(images) == 7 and all(src.startswith("data:image/png;base64,") for src in images)
     text = re.sub(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', "", page)
     assert not re.search(r"https?:|//|\b(href|src)=|<link|<script|@import|url\(", text, re.I)
     assert report.answer is not None and report.answer.lines[0] in report.markdown
@@ -72,7 +72,7 @@ def test_monte_carlo_studies_are_cached(engine: sa.Engine, tmp_path: Path) -> No
     simulated_run(engine, tmp_path, scenario="full", days=1)
     first = build_report(engine, tmp_path / "reports", SMALL)
     cached = list((tmp_path / "reports" / "monte_carlo_cache").glob("*.json"))
-    assert len(cached) == len(first.studies[0].grid) * SMALL.grid_replications + 2 + 2 * 2
+    assert len(cached) == len(first.studies[0].grid) * SMALL.grid_replications + 2 + 2
     again = build_report(engine, tmp_path / "reports", SMALL)
     assert again.headline == first.headline
 

@@ -34,7 +34,14 @@ def test_the_page_shows_the_plots_and_the_json_figures(
         )
         text = page.inner_text("body")
     names = {alt for alt, _ok in rendered}
-    assert {"fleet", "demand_by_hour", "money_per_month", "scenarios", "frontier_full"} <= names
+    assert {
+        "fleet",
+        "demand_by_hour",
+        "money_per_month",
+        "scenarios",
+        "frontier_full",
+        "tornado_full",
+    } <= names
     assert all(ok for _alt, ok in rendered), rendered
     for shown in (
         f"{figures['rentals']:,} rentals",

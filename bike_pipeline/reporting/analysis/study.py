@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bike_pipeline.reporting.analysis import frontier, validation
+from bike_pipeline.reporting.analysis import frontier, sensitivity, validation
 from bike_pipeline.reporting.analysis.frontier import Demand, GridPoint, PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import Task, run_tasks
 from bike_pipeline.reporting.analysis.settings import ReportSettings
@@ -42,6 +42,8 @@ class ScenarioStudy:
     policies: list[PolicyResult]
     cheapest: PolicyResult | None
     verified: dict[str, Interval] = field(default_factory=dict)
+    tornado: list[sensitivity.Bar] = field(default_factory=list)
+    break_even_totalled_rate: float | None = None
 
     @property
     def stock_up_front(self) -> PolicyResult | None:
@@ -83,7 +85,7 @@ def analyse(
         first += [Task(p.world, p.scenario, s, ticks, values, scale=p.scale) for s in seeds]
         pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
         first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks, p.scale)
-    results = run_tasks(first, label="Monte Carlo 1/3: current fleet, demand pilot", **run)
+    results = run_tasks(first, label="Monte Carlo: current fleet, demand pilot", **run)
     per_plan = settings.replications + PILOT_REPLICATIONS
     current = [
         results[i * per_plan : i * per_plan + settings.replications] for i in range(len(plans))
@@ -102,7 +104,7 @@ def analyse(
         for p, d in zip(plans, demands, strict=True)
     ]  # fmt: skip
     flat = [t for g in grids for t in g.tasks]
-    grid_results = run_tasks(flat, label="Monte Carlo 2/3: policy frontier", **run)
+    grid_results = run_tasks(flat, label="Monte Carlo: policy frontier", **run)
     evaluated, offset = [], 0
     for g in grids:
         evaluated.append(
@@ -131,8 +133,27 @@ def analyse(
                 cheapest=frontier.cheapest(policies),
             )
         )
-    _verify(studies, plans, values, settings, run)
+    if settings.verify_policies:
+        _verify(studies, plans, values, settings, run)
+    _sensitivity(studies[0], plans[0], values, settings, run)
     return studies
+
+
+def _sensitivity(
+    study: ScenarioStudy, plan: _Plan, values: BikeValues, settings: ReportSettings, run: dict
+) -> None:
+    """The tornado of the run's scenario (rule bars simulated at full depth only)."""
+    seeds = list(range(CURRENT_SEED, CURRENT_SEED + settings.sensitivity_replications))
+    found: list = []
+    where: list = []
+    if seeds:
+        tasks, where = sensitivity.tasks(
+            plan.world, plan.scenario, values, seeds, settings.ticks, plan.scale
+        )
+        found = run_tasks(tasks, label="Monte Carlo: sensitivity", **run)
+    study.tornado, study.break_even_totalled_rate = sensitivity.bars(
+        plan.scenario, study.current, found, where, settings.ticks
+    )
 
 
 def _verify(
@@ -157,6 +178,6 @@ def _verify(
         owners += [i] * len(seeds)
     if not tasks:
         return
-    results = run_tasks(tasks, label="Monte Carlo 3/3: verify the cheapest policies", **run)
+    results = run_tasks(tasks, label="Monte Carlo: verify the cheapest policies", **run)
     for i in sorted(set(owners)):
         studies[i].verified = intervals([r for r, o in zip(results, owners, strict=True) if o == i])

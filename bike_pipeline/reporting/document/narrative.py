@@ -212,3 +212,41 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
 
 def finite(value: object) -> object:
     return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def tornado_rows(study: ScenarioStudy) -> Rows:
+    return [
+        {
+            "knob": b.knob,
+            "low_setting": b.low_setting,
+            "high_setting": b.high_setting,
+            "profit_low": b.profit_low,
+            "profit_high": b.profit_high,
+            "fleet_low": b.fleet_low,
+            "fleet_high": b.fleet_high,
+            "n": b.replications,
+        }
+        for b in study.tornado
+    ]
+
+
+def tornado_lines(study: ScenarioStudy, settings: ReportSettings) -> list[str]:
+    lines = [
+        f"One knob at a time on **{study.scenario}** with the current fleet, widest swing first. "
+        "Prices move the profit exactly (counts fixed, net of payment fees and VAT)."
+    ]
+    if settings.sensitivity_replications == 0:
+        lines.append(
+            "At this depth only the prices are shown; `--depth full` simulates the rule knobs "
+            "(sample size bound, totalled and repair rates, repair turnaround, ride duration) "
+            "and the break-even totalled rate."
+        )
+    elif study.break_even_totalled_rate is not None:
+        lines.append(
+            f"- The service breaks even at a totalled rate of "
+            f"**{study.break_even_totalled_rate:.2%}** per ride (profit interpolated)."
+        )
+    else:
+        lines.append("- The profit keeps its sign over the totalled rates tried: no break-even.")
+    lines.append("- Churn (cancellations of subscribers refused a bike) has no engine knob yet.")
+    return lines

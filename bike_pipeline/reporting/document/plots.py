@@ -131,3 +131,27 @@ def frontier_plot(grid: Rows, policies: Rows, target: float, path: Path) -> Path
     right.set_title("Profit (95% CI)")
     left.legend(title="bought", fontsize="small")
     return _save(figure, path)
+
+
+def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
+    """Profit (left) and fleet answer (right) at each knob's low and high setting."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 0.6 * len(rows) + 1.8))
+    names = [str(r["knob"]) for r in rows][::-1]
+    y = range(len(names))
+    for axis, low, high, centre in (
+        (left, "profit_low", "profit_high", base_profit),
+        (right, "fleet_low", "fleet_high", None),
+    ):
+        for i, row in enumerate(rows[::-1]):
+            if row[low] is None:
+                continue
+            a, b = float(row[low]), float(row[high])  # type: ignore[arg-type]
+            axis.barh(i, b - a, left=a, color="tab:blue" if b >= a else "tab:red")
+        if centre is not None:
+            axis.axvline(centre, color="k", linewidth=1)
+        axis.set_yticks(list(y), names)
+    left.set(xlabel="profit with the current fleet (EUR); blue: high setting raises it")
+    right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
+    left.set_title("Tornado: profit")
+    right.set_title("Tornado: fleet answer (simulated knobs)")
+    return _save(figure, path)
