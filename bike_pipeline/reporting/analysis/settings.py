@@ -59,7 +59,7 @@ class ReportSettings:
         """Initial fleets of the grid, as multiples of the fleet that balances the demand
         and the erosion a replacement rate leaves (see `frontier`)."""
         if self.depth == "default":
-            return (0.75, 1.5, 3.0)
+            return (0.8, 1.6, 3.2)
         return (0.4, 0.55, 0.7, 0.85, 1.0, 1.15, 1.3, 1.6, 2.0)
 
     @property

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bike_pipeline.reporting.analysis import frontier, sensitivity, validation
 from bike_pipeline.reporting.analysis.frontier import Demand, GridPoint, PolicyResult
-from bike_pipeline.reporting.analysis.monte_carlo import Task, run_tasks
+from bike_pipeline.reporting.analysis.monte_carlo import Figures, Task, run_tasks
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval, intervals
 from bike_pipeline.reporting.bike_values import BikeValues
@@ -80,36 +80,45 @@ def analyse(
     run = dict(workers=settings.workers, show_progress=settings.show_progress, cache_dir=cache_dir)
 
     first: list[Task] = []
-    for p in plans:
+    owners: list[tuple[int, str]] = []
+    for i, p in enumerate(plans):
         seeds = range(CURRENT_SEED, CURRENT_SEED + settings.replications)
         first += [Task(p.world, p.scenario, s, ticks, values, scale=p.scale) for s in seeds]
-        pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
-        first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks, p.scale)
+        owners += [(i, "current")] * len(seeds)
+        if settings.frontier_for(i):
+            pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
+            first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks, p.scale)
+            owners += [(i, "pilot")] * PILOT_REPLICATIONS
     results = run_tasks(first, label="Monte Carlo: current fleet, demand pilot", **run)
-    per_plan = settings.replications + PILOT_REPLICATIONS
-    current = [
-        results[i * per_plan : i * per_plan + settings.replications] for i in range(len(plans))
-    ]
+
+    def of(i: int, kind: str) -> list[Figures]:
+        return [r for r, o in zip(results, owners, strict=True) if o == (i, kind)]
+
+    current = [of(i, "current") for i in range(len(plans))]
     demands = [
-        frontier.demand_of(results[i * per_plan + settings.replications : (i + 1) * per_plan])
+        frontier.demand_of(of(i, "pilot")) if settings.frontier_for(i) else None
         for i in range(len(plans))
     ]
-
     grid_seeds = list(range(GRID_SEED, GRID_SEED + settings.grid_replications))
     grids = [
-        frontier.grid_tasks(
+        None
+        if d is None
+        else frontier.grid_tasks(
             p.world, p.scenario, values, d, grid_seeds, ticks, p.scale,
             settings.replacement_shares, settings.fleet_multipliers,
         )
         for p, d in zip(plans, demands, strict=True)
     ]  # fmt: skip
-    flat = [t for g in grids for t in g.tasks]
+    flat = [t for g in grids if g is not None for t in g.tasks]
     grid_results = run_tasks(flat, label="Monte Carlo: policy frontier", **run)
-    evaluated, offset = [], 0
+    evaluated: list[tuple[list[GridPoint], list[PolicyResult]]] = []
+    offset = 0
     for g in grids:
-        evaluated.append(
-            frontier.evaluate(g, grid_results[offset : offset + len(g.tasks)], settings.target)
-        )
+        if g is None:
+            evaluated.append(([], []))
+            continue
+        chunk = grid_results[offset : offset + len(g.tasks)]
+        evaluated.append(frontier.evaluate(g, chunk, settings.target))
         offset += len(g.tasks)
 
     studies = []
