@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from bike_pipeline.reporting.analysis.frontier import Grid, _crossing, evaluate
+from bike_pipeline.reporting.analysis.stats import Interval
+from bike_pipeline.reporting.analysis.study import ScenarioStudy
 from bike_pipeline.reporting.replication import (
     RETRY_WINDOW_TICKS,
     TICKS_PER_WEEK,
@@ -77,3 +79,15 @@ def test_policy_needs_differ_per_seed_so_the_interval_has_width() -> None:
     assert policy.need is not None and policy.need.high - policy.need.low > 10
     assert policy.fleet is not None and policy.fleet >= max(300, 175, 336)
     assert policy.profit_eur is not None and policy.profit_eur.mean < -10.0 * 300
+
+
+def test_the_worst_stations_are_named_by_their_stock_outs() -> None:
+    current = {
+        f"stockouts_station_{i}": Interval(float(n), n - 1.0, n + 1.0, 20)
+        for i, n in enumerate([5, 40, 0, 12])
+    }
+    study = ScenarioStudy(
+        "calibrated", "", 100, 10, 1.0, current, [], None, [], 3, [], None,
+        station_names=("Amsterdam, A", "Utrecht, B", "Delft, C", "Gouda, D"),
+    )  # fmt: skip
+    assert [name for name, _ in study.worst_stations(2)] == ["Utrecht, B", "Gouda, D"]

@@ -95,6 +95,7 @@ def run_task(task: Task) -> Figures:
     figures = headline(series, task.scenario.prices)
     stockouts = series.station_stockouts
     figures["worst_station_stockouts"] = int(stockouts.max()) if len(stockouts) else 0
+    figures |= {f"stockouts_station_{i}": int(n) for i, n in enumerate(stockouts)}
     return scaled(figures, task.scale)
 
 

@@ -43,6 +43,18 @@ class ScenarioStudy:
     cheapest: PolicyResult | None
     verified: dict[str, Interval] = field(default_factory=dict)
     tornado: list[sensitivity.Bar] = field(default_factory=list)
+    station_names: tuple[str, ...] = ()
+
+    def worst_stations(self, count: int = 5) -> list[tuple[str, Interval]]:
+        """The stations with the most stock-outs (refused for want of a bike there), current
+        fleet; empty without a station model."""
+        found = [
+            (self.station_names[int(k.rsplit("_", 1)[1])], i)
+            for k, i in self.current.items()
+            if k.startswith("stockouts_station_")
+        ]
+        return sorted(found, key=lambda item: item[1].mean, reverse=True)[:count]
+
     break_even_totalled_rate: float | None = None
 
     @property
@@ -131,6 +143,7 @@ def analyse(
                 customers=len(world.customer_ids),
                 current_fleet=usable_fleet(world),
                 scale=p.scale,
+                station_names=world.station_names,
                 current=found,
                 validation=validation.checks(
                     p.scenario, len(p.world.customer_ids), int(p.world.registered.sum()), found

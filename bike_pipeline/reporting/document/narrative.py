@@ -76,6 +76,13 @@ def answer_lines(study: ScenarioStudy, target: float) -> list[str]:
             + policy_phrase(front, study.grid_replications)
             + "."
         )
+    worst = study.worst_stations()
+    if worst:
+        lines.append(
+            f"- [{study.scenario}] Stations with the most stock-outs: "
+            + "; ".join(f"{name} {i.text()}" for name, i in worst)
+            + f"; rebalancing cost {_eur(c.get('cost_rebalancing_eur'))}."
+        )
     if profit is not None and profit.high < 0:
         lines.append(
             f"- [{study.scenario}] At these prices the service **loses money** with the "
