@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bike_pipeline.reporting.analysis.frontier import Grid, _crossing, evaluate
+from bike_pipeline.reporting.analysis.sensitivity import calibrated_demand
 from bike_pipeline.reporting.analysis.stats import Interval
 from bike_pipeline.reporting.analysis.study import ScenarioStudy
 from bike_pipeline.reporting.replication import (
@@ -91,3 +92,14 @@ def test_the_worst_stations_are_named_by_their_stock_outs() -> None:
         station_names=("Amsterdam, A", "Utrecht, B", "Delft, C", "Gouda, D"),
     )  # fmt: skip
     assert [name for name, _ in study.worst_stations(2)] == ["Utrecht, B", "Gouda, D"]
+
+
+def test_calibrated_demand_is_converted_to_the_sampled_fraction() -> None:
+    seed, calibrated = load_scenario("seed"), load_scenario("calibrated")
+    converted = calibrated_demand(seed, calibrated, customers=10_000)
+    share = (seed.sample_size.low + seed.sample_size.high) / 2 / 10_000
+    assert converted.rules.subscribe == pytest.approx(calibrated.rules.subscribe / share)
+    assert converted.rules.rent == min(1.0, calibrated.rules.rent / share)
+    # evaluating everyone needs no conversion
+    full = calibrated_demand(load_scenario("full"), calibrated, customers=10_000)
+    assert full.rules.rent == calibrated.rules.rent

@@ -46,8 +46,40 @@ class Bar:
         return abs(self.profit_high - self.profit_low)
 
 
-def rule_variants(s: Scenario) -> dict[str, tuple[str, Scenario, str, Scenario]]:
-    """knob -> (low label, low scenario, high label, high scenario)."""
+def sampled_fraction(s: Scenario, customers: int) -> float:
+    """The expected share of the customers the scenario evaluates per tick (rules 1 and 3)."""
+    if s.evaluate == "all" or customers == 0:
+        return 1.0
+    return min((s.sample_size.low + s.sample_size.high) / 2, customers) / customers
+
+
+def calibrated_demand(literal: Scenario, calibrated: Scenario, customers: int) -> Scenario:
+    """`literal` with the calibrated demand. The calibrated rates are per customer and tick
+    with every customer evaluated; a sampling scenario evaluates a customer only with the
+    sampled fraction per tick, so its per-evaluation probabilities are the rates divided by
+    that fraction (capped at 1: such a sample cannot carry more demand)."""
+    share = sampled_fraction(literal, customers)
+    rules = calibrated.rules
+
+    def per_evaluation(rate: float) -> float:
+        return min(1.0, rate / share)
+
+    return replace(
+        literal,
+        rules=replace(
+            literal.rules,
+            subscribe=per_evaluation(rules.subscribe),
+            rent=per_evaluation(rules.rent),
+            rent_rush_hour=per_evaluation(rules.rent_rush_hour),
+        ),
+    )
+
+
+def rule_variants(
+    s: Scenario, calibrated: Scenario | None = None, customers: int = 0
+) -> dict[str, tuple[str, Scenario, str, Scenario]]:
+    """knob -> (low label, low scenario, high label, high scenario); with `calibrated`, also
+    the calibrated demand beside the scenario's own."""
     r = s.rules
     out = {
         "totalled rate": (
@@ -83,6 +115,13 @@ def rule_variants(s: Scenario) -> dict[str, tuple[str, Scenario, str, Scenario]]
             replace(s, sample_size=replace(size, high=low)),
             f"{size.low}-{high}",
             replace(s, sample_size=replace(size, high=high)),
+        )
+    if calibrated is not None and calibrated.rules != s.rules:
+        out["demand (calibrated rates)"] = (
+            "as given",
+            s,
+            "calibrated",
+            calibrated_demand(s, calibrated, customers),
         )
     return out
 
@@ -135,6 +174,7 @@ def _price_bars(scenario: Scenario, current: dict[str, Interval]) -> list[Bar]:
 
 def bars(
     scenario: Scenario,
+    variants: dict[str, tuple[str, Scenario, str, Scenario]],
     current: dict[str, Interval],
     found: Sequence[Figures],
     where: Sequence[tuple[str, str, str]],
@@ -151,7 +191,7 @@ def bars(
             profit.setdefault((knob, side), []).append(float(figures["profit_eur"]))  # type: ignore[arg-type]
         else:
             fleet[(knob, side)] = frontier.demand_of([figures]).balance_fleet(0, weeks)
-    variants = rule_variants(scenario) if found else {}
+    variants = variants if found else {}
     out = [
         Bar(knob, low_label, high_label, float(np.mean(profit[(knob, "low")])),
             float(np.mean(profit[(knob, "high")])), fleet[(knob, "low")], fleet[(knob, "high")],

@@ -166,15 +166,17 @@ def _sensitivity(
 ) -> None:
     """The tornado of the run's scenario (rule bars simulated at full depth only)."""
     seeds = list(range(CURRENT_SEED, CURRENT_SEED + settings.sensitivity_replications))
+    calibrated = load_scenario("calibrated")
+    variants = sensitivity.rule_variants(plan.scenario, calibrated, len(plan.world.customer_ids))
     found: list = []
     where: list = []
     if seeds:
         tasks, where = sensitivity.tasks(
-            plan.world, plan.scenario, values, seeds, settings.ticks, plan.scale
+            plan.world, variants, values, seeds, settings.ticks, plan.scale
         )
         found = run_tasks(tasks, label="Monte Carlo: sensitivity", **run)
     study.tornado, study.break_even_totalled_rate = sensitivity.bars(
-        plan.scenario, study.current, found, where, settings.ticks
+        plan.scenario, variants, study.current, found, where, settings.ticks
     )
 
 
