@@ -128,7 +128,7 @@ def rule_variants(
 
 def tasks(
     world: WorldState,
-    scenario: Scenario,
+    variants: dict[str, tuple[str, Scenario, str, Scenario]],
     values: BikeValues,
     seeds: Sequence[int],
     ticks: int,
@@ -137,7 +137,7 @@ def tasks(
     """The simulations of the rule bars: per variant, the current fleet on `seeds` and a
     pilot; `where` says (knob, side, kind) of each."""
     out, where = [], []
-    for knob, (_l, low, _h, high) in rule_variants(scenario).items():
+    for knob, (_l, low, _h, high) in variants.items():
         for side, variant in (("low", low), ("high", high)):
             out += [Task(world, variant, s, ticks, values, scale=scale) for s in seeds]
             where += [(knob, side, "current")] * len(seeds)
