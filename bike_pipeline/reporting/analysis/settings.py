@@ -31,7 +31,7 @@ class ReportSettings:
     def max_customers(self) -> int | None:
         """Scenarios evaluating every customer each tick run on a random subsample of this
         many customers (fleet scaled alike) at the default depth; everyone at full depth."""
-        return 1_000 if self.depth == "default" else None
+        return 500 if self.depth == "default" else None
 
     def frontier_for(self, position: int) -> bool:
         """Whether the scenario at `position` of the report (0: the run's own) gets a policy
