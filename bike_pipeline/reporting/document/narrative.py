@@ -194,7 +194,12 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
         f"{settings.grid_replications} common seeds per point. A seed's need is where its "
         "worst-week curve crosses the target, interpolated between grid fleets; a policy's "
         "fleet is the upper 95% prediction bound of the needs; its profit is interpolated "
-        "there. The cheapest policy is then run again on fresh seeds.",
+        "there (a fleet beyond the largest simulated takes the figures of the largest)."
+        + (
+            f" The cheapest policy is then run again on {settings.replications} fresh seeds."
+            if settings.verify_policies
+            else ""
+        ),
         "- Money: subscriptions and insurance are billed for every registered customer until "
         "they cancel (churn, where the scenario has it; the literal rules have none, so a "
         "literal run keeps billing after its fleet is gone). Costs: repairs, the dump's bikes "
