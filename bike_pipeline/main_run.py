@@ -7,6 +7,8 @@ Dagster UI afterwards exactly as if launched from there.
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ class MainRunOptions:
 class Step:
     job_name: str
     run_config: Callable[[MainRunOptions], dict[str, Any]]
+    stage: str = ""  # what the progress line calls it
 
 
 def _ingest_config(options: MainRunOptions) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def _ingest_config(options: MainRunOptions) -> dict[str, Any]:
 CONSOLE_AT_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 STEPS: list[Step] = [
-    Step("ingest_dump", _ingest_config),
+    Step("ingest_dump", _ingest_config, "ingestion of the dump"),
     Step(
         "simulation_ticks",  # a fresh simulation of the dump each run, as fast as possible
         lambda o: {
@@ -60,12 +63,18 @@ STEPS: list[Step] = [
                 }
             }
         },
+        "simulation",
     ),
-    Step("graph_links", lambda _options: {}),
-    Step("privacy_tables", lambda _options: {}),
+    Step("graph_links", lambda _options: {}, "graph"),
+    Step("privacy_tables", lambda _options: {}, "privacy"),
     Step(  # the report on the simulation above; its Monte Carlo covers as many days
         "fleet_report_job",
-        lambda o: {"ops": {"fleet_report": {"config": {"days": max(1, round(o.days))}}}},
+        lambda o: {
+            "ops": {
+                "fleet_report": {"config": {"days": max(1, round(o.days)), "show_progress": True}}
+            }
+        },
+        "report and its Monte Carlo replications",
     ),
 ]
 
@@ -79,6 +88,11 @@ class MainRunSummary:
         return "\n".join(self.lines)
 
 
+def _progress(line: str) -> None:
+    """A stage line on stderr, beside Dagster's log and the Monte Carlo's progress bars."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def run_main(options: MainRunOptions) -> MainRunSummary:
     """Execute every step; stop at the first failed one."""
     from bike_pipeline.definitions import defs
@@ -88,14 +102,24 @@ def run_main(options: MainRunOptions) -> MainRunSummary:
     instance = dagster_instance(settings)
     definitions = defs()
     summary = MainRunSummary()
-    for step in STEPS:
+    started = time.monotonic()
+    for number, step in enumerate(STEPS, start=1):
         job = definitions.resolve_job_def(step.job_name)
         run_config = {**step.run_config(options), **CONSOLE_AT_INFO}
+        stage_started = time.monotonic()
+        _progress(f"[{number}/{len(STEPS)}] {step.stage or step.job_name} ...")
         result = job.execute_in_process(
             run_config=run_config, instance=instance, raise_on_error=False
         )
+        seconds = time.monotonic() - stage_started
+        _progress(
+            f"[{number}/{len(STEPS)}] {step.stage or step.job_name}: "
+            f"{'done' if result.success else 'FAILED'} in {seconds:.0f} s "
+            f"({time.monotonic() - started:.0f} s so far)"
+        )
         summary.lines.append(
-            f"{step.job_name}: {'ok' if result.success else 'FAILED'} (run {result.run_id})"
+            f"{step.job_name}: {'ok' if result.success else 'FAILED'} in {seconds:.0f} s "
+            f"(run {result.run_id})"
         )
         if not result.success:
             summary.succeeded = False

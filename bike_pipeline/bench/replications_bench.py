@@ -10,10 +10,18 @@ and without the one-off start of the spawned worker pool.
 from __future__ import annotations
 
 import click
+import numpy as np
 
 from bike_pipeline.bench.measure import Measurement, measure_in_child
 from bike_pipeline.bench.report import print_measurements
-from bike_pipeline.reporting.monte_carlo import Task, run_tasks, shutdown_pools, workers_available
+from bike_pipeline.reporting.analysis.monte_carlo import (
+    Task,
+    run_tasks,
+    shutdown_pools,
+    workers_available,
+)
+from bike_pipeline.reporting.bike_values import BikeValues
+from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.worlds import world_from_dump
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.scenario import load_scenario
@@ -39,7 +47,15 @@ def replications(scenario: str, days: int, replications: int, data: str) -> None
     """Replications per minute on one core and on all cores (engine only)."""
     chosen = load_scenario(scenario)
     world = world_from_dump(data, chosen)
-    tasks = [Task(world, chosen, seed, days * TICKS_PER_DAY) for seed in range(replications)]
+    # The bench measures speed, not money: every bike valued as a new city bike.
+    costs = OperatingCosts.from_scenario(chosen)
+    bikes = len(world.bike_ids)
+    values = BikeValues.from_models(
+        world.bike_ids, ["city"] * bikes, np.full(bikes, costs.new_bike("city")), costs
+    )
+    tasks = [
+        Task(world, chosen, seed, days * TICKS_PER_DAY, values) for seed in range(replications)
+    ]
     cores = workers_available()
     click.echo(
         f"{replications} replications of {days} days, scenario {chosen.name}, "
@@ -52,7 +68,7 @@ def replications(scenario: str, days: int, replications: int, data: str) -> None
         measured.append(
             measure_in_child(f"{cores} cores", replications, lambda: _replications(tasks, cores))
         )
-        empty = [Task(world, chosen, seed, 1) for seed in range(cores)]
+        empty = [Task(world, chosen, seed, 1, values) for seed in range(cores)]
         start_only = measure_in_child("pool start", cores, lambda: _replications(empty, cores))
     if any(m.result != one.result for m in measured):
         raise click.ClickException("the parallel replications differ from the serial ones")

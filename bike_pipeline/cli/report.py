@@ -8,7 +8,8 @@ import click
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
-from bike_pipeline.reporting.build import ReportSettings, build_report
+from bike_pipeline.reporting.analysis.settings import ReportSettings
+from bike_pipeline.reporting.build import build_report
 from bike_pipeline.reporting.db_series import NoSimulation
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.scenario import ScenarioError
@@ -21,7 +22,7 @@ from bike_pipeline.simulation.scenario import ScenarioError
     type=click.IntRange(min=2),
     default=ReportSettings.replications,
     show_default=True,
-    help="Monte Carlo replications (seeds) per figure and per fleet-search step.",
+    help="Monte Carlo replications (seeds) per figure with an interval and per verified policy.",
 )
 @click.option(
     "--days",
@@ -43,6 +44,14 @@ from bike_pipeline.simulation.scenario import ScenarioError
     show_default=True,
     help="Scenarios to compare (the run's own always comes first).",
 )
+@click.option(
+    "--depth",
+    type=click.Choice(["default", "full"]),
+    default=ReportSettings.depth,
+    show_default=True,
+    help="default: minutes on two cores (subsampled `all` scenarios, a policy frontier for "
+    "the run's scenario); full: every customer, a finer grid for every scenario.",
+)
 @click.option("--no-monte-carlo", is_flag=True, help="Only the run's figures from the database.")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes (all cores).")
 @click.option("--name", default=None, help="Folder name under reports/ (default: from the run).")
@@ -52,6 +61,7 @@ def report(
     days: int,
     target: float,
     scenarios: str,
+    depth: str,
     no_monte_carlo: bool,
     workers: int | None,
     name: str | None,
@@ -69,6 +79,7 @@ def report(
         monte_carlo=not no_monte_carlo,
         workers=workers,
         show_progress=not as_json,
+        depth="full" if depth == "full" else "default",
     )
     try:
         result = build_report(engine, settings.reports_dir, options, name)

@@ -1,9 +1,10 @@
 """The latest report's headline: the newest `BIKE_PIPELINE_HOME/reports/*/headline.json`.
 
-The report (`bike_pipeline.reporting.build`) writes one folder per run with its headline
-as a JSON object: an `answer` sentence and plain figures (nested objects are shown as
-`outer.inner`, lists of plain values as one value). A missing or unreadable file is not
-an error of the dashboard: it says so and goes on.
+The report (`bike_pipeline.reporting.build`) writes one folder per run with its typed
+headline (`reporting.document.headline_file.ReportHeadline`, also read by the CLI) plus
+plain figures (nested objects are shown as `outer.inner`, lists of plain values as one
+value). A missing, unreadable or mistyped file is not an error of the dashboard: it says
+so and goes on.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-HEADLINE_FILE = "headline.json"
+from bike_pipeline.reporting.document.headline_file import (
+    HEADLINE_FILE,
+    HeadlineError,
+    ReportHeadline,
+    newest_headline_file,
+)
 
 Scalar = str | int | float | bool | None
 Figure = Scalar | tuple[Scalar, ...]
@@ -54,11 +60,6 @@ def _flatten(value: dict[str, Any], prefix: str = "") -> list[tuple[str, Figure]
     return figures
 
 
-def newest_headline_file(reports_dir: Path) -> Path | None:
-    candidates = [path for path in reports_dir.glob(f"*/{HEADLINE_FILE}") if path.is_file()]
-    return max(candidates, key=lambda path: (path.stat().st_mtime, path.parent.name), default=None)
-
-
 def latest_headline(reports_dir: Path) -> Headline | HeadlineProblem | None:
     """The newest headline; None when no report was written yet."""
     path = newest_headline_file(reports_dir)
@@ -69,10 +70,10 @@ def latest_headline(reports_dir: Path) -> Headline | HeadlineProblem | None:
         content = json.loads(path.read_bytes())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         return HeadlineProblem(report, f"{HEADLINE_FILE} is unreadable ({type(error).__name__})")
-    if not isinstance(content, dict):
-        return HeadlineProblem(report, f"{HEADLINE_FILE} does not hold a JSON object")
+    try:
+        typed = ReportHeadline.from_json(content)
+    except HeadlineError as error:
+        return HeadlineProblem(report, str(error))
     written_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    answer = content.pop(ANSWER_KEY, None)
-    return Headline(
-        report, written_at, answer if isinstance(answer, str) else None, tuple(_flatten(content))
-    )
+    content.pop(ANSWER_KEY, None)
+    return Headline(report, written_at, typed.answer, tuple(_flatten(content)))

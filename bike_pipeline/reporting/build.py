@@ -1,35 +1,43 @@
-"""The fleet adequacy and profitability report of the persisted run, with its Monte Carlo.
+"""The fleet adequacy and profitability report of the persisted run, with its Monte Carlo:
+the one entry point (`build_report`) of the CLI and the Dagster report asset.
 
 Writes under `<reports root>/<run>/`: `report.html` (self-contained), `summary.md`,
 `headline.json`, PNG plots and CSV tables. The run's figures come from core.* (SQL
-counts); the confidence intervals, the fleet search and the scenario comparison come
-from engine-only replications started from the same ingested dump.
+counts); the intervals, the policy frontier and the scenario comparison come from the
+analysis (`reporting.analysis`), engine-only replications started from the same ingested
+dump, rendered by `reporting.document`.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from bike_pipeline.reporting import plots
-from bike_pipeline.reporting.answer import FleetAnswer, fleet_answer
+from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
+from bike_pipeline.reporting.analysis.settings import ReportSettings
+from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
+from bike_pipeline.reporting.bike_values import bike_values_from_database
+from bike_pipeline.reporting.costs import OperatingCosts
+from bike_pipeline.reporting.db_figures import complete_from_database
 from bike_pipeline.reporting.db_series import PersistedRun, persisted_run
-from bike_pipeline.reporting.document import Section, html_page, markdown
-from bike_pipeline.reporting.fleet_search import SearchSettings
-from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.monte_carlo import shutdown_pools
-from bike_pipeline.reporting.narrative import (
-    driver_lines,
-    implications,
+from bike_pipeline.reporting.document import plots
+from bike_pipeline.reporting.document.headline_file import write_headline
+from bike_pipeline.reporting.document.narrative import (
+    answer_lines,
+    grid_rows,
     method_notes,
+    monthly_profit_rows,
+    policy_rows,
     scenario_rows,
+    tornado_lines,
+    tornado_rows,
+    validation_rows,
 )
-from bike_pipeline.reporting.scenario_study import ScenarioStudy, study_scenario
-from bike_pipeline.reporting.tables import (
+from bike_pipeline.reporting.document.page import Section, html_page, markdown
+from bike_pipeline.reporting.document.tables import (
     daily_rows,
     demand_by_hour_rows,
     fleet_rows,
@@ -37,37 +45,30 @@ from bike_pipeline.reporting.tables import (
     repair_rows,
     write_csv,
 )
+from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
-from bike_pipeline.simulation.world import WorldState
 
-LITERAL_SCENARIOS = ("seed", "full")
+__all__ = ["Answer", "Report", "ReportSettings", "build_report"]
+
+RUN_KEYS = (
+    "service_level", "rush_service_level", "worst_week_rush_service_level",
+    "service_level_attempts", "rentals", "refused", "refused_intentions", "totalled",
+    "repairs", "repairs_paid_by_customers", "repairs_covered_by_insurance", "replaced",
+    "bought", "subscribed", "insured", "churned", "utilisation", "revenue_eur", "cost_eur",
+    "profit_eur", "lost_bikes_cost_eur", "bikes_bought_cost_eur", "operating_cost_eur",
+    "cost_repairs_eur", "cost_vat_eur", "initial_fleet", "final_usable_fleet",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
-class ReportSettings:
-    target: float = 0.95
-    replications: int = 4
-    days: int = 182
-    scenarios: tuple[str, ...] = ("seed", "full", "calibrated")
-    monte_carlo: bool = True
-    workers: int | None = None
-    show_progress: bool = True
-    max_search_customers: int = 2_000
-    resolution: float = 0.05
-    max_bikes_per_customer: float = 5.0
+class Answer:
+    """The answer for the run's scenario, as lines of the report."""
 
-    def search(self) -> SearchSettings:
-        return SearchSettings(
-            target=self.target,
-            replications=self.replications,
-            ticks=self.days * TICKS_PER_DAY,
-            max_bikes_per_customer=self.max_bikes_per_customer,
-            resolution=self.resolution,
-            max_search_customers=self.max_search_customers,
-            workers=self.workers,
-            show_progress=self.show_progress,
-        )
+    lines: tuple[str, ...]
+
+    def sentence(self) -> str:
+        return " ".join(line.removeprefix("- ").replace("**", "") for line in self.lines)
 
 
 @dataclass
@@ -75,7 +76,8 @@ class Report:
     directory: Path
     headline: dict[str, object]
     markdown: str
-    answer: FleetAnswer | None
+    answer: Answer | None
+    studies: list[ScenarioStudy] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
 
@@ -84,41 +86,68 @@ def run_name(run: PersistedRun) -> str:
     return f"{scenario}-seed{run.seed}-{run.series.ticks // TICKS_PER_DAY}d"
 
 
-def _json_number(value: object) -> object:
+def _finite(value: object) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
 
+def _policy_json(study: ScenarioStudy) -> list[dict[str, object]]:
+    out = []
+    front = study.stock_up_front
+    for p in study.policies:
+        kinds = [k for k, q in (("cheapest", study.cheapest), ("stock up front", front)) if q is p]
+        out.append(
+            {
+                "scenario": study.scenario,
+                "kind": ", ".join(kinds) or "replacement rate",
+                "initial_fleet": p.fleet,
+                "bought_per_week": p.buy_per_week,
+                "feasible": p.feasible,
+                "profit_eur": None if p.profit_eur is None else p.profit_eur.as_dict(),
+                "worst_week_rush_service_level": None
+                if p.worst_week_rush_service_level is None
+                else p.worst_week_rush_service_level.as_dict(),
+                "replications": study.grid_replications,
+            }
+        )
+    return out
+
+
 def _headline_json(
-    run: PersistedRun, figures: dict, answer: FleetAnswer | None, directory: Path
+    run: PersistedRun,
+    figures: dict,
+    studies: list[ScenarioStudy],
+    answer: Answer | None,
+    settings: ReportSettings,
+    directory: Path,
 ) -> dict[str, object]:
     out: dict[str, object] = {
         "scenario": run.scenario_name,
         "seed": run.seed,
         "days": figures["days"],
     }
-    keys = (
-        "service_level", "rush_service_level", "worst_week_rush_service_level", "rentals",
-        "refused", "totalled", "repairs", "repairs_paid_by_customers",
-        "repairs_covered_by_insurance", "replaced", "subscribed", "insured", "utilisation",
-        "revenue_eur", "cost_eur", "profit_eur", "initial_fleet", "final_usable_fleet",
-    )  # fmt: skip
-    out |= {k: figures[k] for k in keys}
+    out |= {k: figures[k] for k in RUN_KEYS}
+    out["current_fleet"] = figures["initial_fleet"]
+    own = studies[0] if studies else None
+    best = own.cheapest if own else None
+    worst = own.current.get("worst_week_rush_service_level") if own else None
     out |= {
-        "current_fleet": figures["initial_fleet"],
-        "recommended_fleet": answer.recommended if answer else None,
-        "recommended_fleet_interval": list(answer.interval) if answer and answer.interval else None,
-        "fleet_adequate": answer.adequate if answer else None,
-        "fleet_margin": answer.margin if answer else None,
-        "recommended_fleet_needs_replacement": answer.needs_replacement if answer else None,
-        "replacement_bikes_per_week": answer.replacement_per_week if answer else None,
-        "extra_bikes_cost_eur": answer.purchase_eur if answer else None,
-        "service_level_target": answer.target if answer else None,
+        "replications": settings.replications if studies else None,
+        "depth": settings.depth,
+        "recommended_fleet": best.fleet if best else None,
+        "recommended_bought_per_week": best.buy_per_week if best else None,
+        "recommended_fleet_interval": [best.need.low, best.need.high]
+        if best and best.need
+        else None,
+        "fleet_adequate": None if worst is None else worst.low >= settings.target,
+        "service_level_target": settings.target,
+        "policies": [p for s in studies for p in _policy_json(s)],
+        "break_even_totalled_rate": own.break_even_totalled_rate if own else None,
         "answer": answer.sentence() if answer else None,
         "report_dir": str(directory),
     }
-    return {k: _json_number(v) for k, v in out.items()}
+    return {k: _finite(v) for k, v in out.items()}
 
 
 def build_report(
@@ -126,7 +155,9 @@ def build_report(
 ) -> Report:
     with engine.connect() as conn:
         run = persisted_run(conn)
+        complete_from_database(conn, run)
         world = world_from_database(conn, run.scenario)
+        values = bike_values_from_database(conn, OperatingCosts.from_scenario(run.scenario))
     directory = reports_root / (name or run_name(run))
     directory.mkdir(parents=True, exist_ok=True)
     series = run.series
@@ -139,7 +170,6 @@ def build_report(
         "repairs": repair_rows(series),
         "money_per_month": money_rows(series, run.scenario.prices),
     }
-    files = [write_csv(directory / f"{k}.csv", rows) for k, rows in tables.items()]
     images = {
         "fleet": plots.fleet_plot(
             tables["daily"], tables["fleet_over_time"], directory / "fleet.png"
@@ -152,48 +182,71 @@ def build_report(
     }
 
     studies: list[ScenarioStudy] = []
-    answer: FleetAnswer | None = None
+    answer: Answer | None = None
     if settings.monte_carlo:
+        names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
         try:
-            studies = _studies(run, world, reports_root, settings)
+            studies = analyse(world, values, names, settings, reports_root / "monte_carlo_cache")
         finally:
             shutdown_pools()
-        answer = fleet_answer(studies[0], settings.target, run.scenario.prices.bike)
-        comparison = scenario_rows(studies, settings.target)
-        files.append(write_csv(directory / "scenarios.csv", comparison))
-        images["scenarios"] = plots.scenarios_plot(comparison, directory / "scenarios.png")
+        answer = Answer(tuple(answer_lines(studies[0], settings.target)))
+        tables["scenarios"] = scenario_rows(studies)
+        images["scenarios"] = plots.scenarios_plot(tables["scenarios"], directory / "scenarios.png")
+        for study in studies:
+            if study.grid:
+                tables[f"frontier_{study.scenario}"] = grid_rows(study)
+                tables[f"policies_{study.scenario}"] = policy_rows(study)
+                images[f"frontier_{study.scenario}"] = plots.frontier_plot(
+                    tables[f"frontier_{study.scenario}"],
+                    tables[f"policies_{study.scenario}"],
+                    settings.target,
+                    directory / f"frontier_{study.scenario}.png",
+                )
+            tables[f"validation_{study.scenario}"] = validation_rows(study)
+            if study.tornado:
+                tables[f"tornado_{study.scenario}"] = tornado_rows(study)
+                images[f"tornado_{study.scenario}"] = plots.tornado_plot(
+                    tables[f"tornado_{study.scenario}"],
+                    study.current["profit_eur"].mean,
+                    directory / f"tornado_{study.scenario}.png",
+                )
+            tables[f"profit_per_month_{study.scenario}"] = monthly_profit_rows(study)
+    files = [write_csv(directory / f"{k}.csv", rows) for k, rows in tables.items()]
 
-    head = _headline_json(run, figures, answer, directory)
+    head = _headline_json(run, figures, studies, answer, settings, directory)
     sections = _sections(run, figures, tables, images, studies, answer, settings)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
     (directory / "report.html").write_text(html_page(title, sections), encoding="utf-8")
-    (directory / "headline.json").write_text(json.dumps(head, indent=1), encoding="utf-8")
+    write_headline(directory, head)
     files += list(images.values())
     files += [directory / n for n in ("summary.md", "report.html", "headline.json")]
-    return Report(directory, head, summary, answer, files)
+    return Report(directory, head, summary, answer, studies, files)
 
 
-def _studies(
-    run: PersistedRun, world: WorldState, reports_root: Path, settings: ReportSettings
-) -> list[ScenarioStudy]:
-    """The run's scenario first, then the others; the drivers on the first literal one."""
-    names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
-    driver_scenario = next((n for n in names if Path(n).stem in LITERAL_SCENARIOS), None)
-    cache = reports_root / "monte_carlo_cache"
+def _run_lines(run: PersistedRun, f: dict) -> list[str]:
     return [
-        study_scenario(world, n, settings.search(), cache, with_drivers=n == driver_scenario)
-        for n in names
+        f"Scenario **{run.scenario_name}**, seed {run.seed}, {f['days']:.1f} simulated days from "
+        f"{run.scenario.start:%Y-%m-%d %H:%M} (Europe/Amsterdam), {f['customers']:,} customers, "
+        f"{f['initial_fleet']:,} usable bikes at the start.",
+        f"- Service level (rented / (rented + refused trip intentions)): "
+        f"**{f['service_level']:.1%}** overall, **{f['rush_service_level']:.1%}** at rush "
+        f"hours, {f['worst_week_rush_service_level']:.1%} at rush hours in the worst week "
+        f"(per raw attempt: {f['service_level_attempts']:.1%}).",
+        f"- {f['rentals']:,} rentals, {f['refused_intentions']:,} refused trip intentions "
+        f"({f['refused']:,} refused attempts), mean utilisation of the usable fleet "
+        f"{f['utilisation']:.1%}.",
+        f"- {f['totalled']:,} bikes totalled, {f['repairs']:,} repairs "
+        f"({f['repairs_paid_by_customers']:,} paid by uninsured customers, "
+        f"{f['repairs_covered_by_insurance']:,} covered by insurance), {f['replaced']:,} bikes "
+        f"replaced; {f['final_usable_fleet']:,} usable bikes at the end.",
+        f"- Revenue **EUR {f['revenue_eur']:,.0f}**, costs EUR {f['cost_eur']:,.0f} (the dump's "
+        f"bikes totalled EUR {f['lost_bikes_cost_eur']:,.0f}, bikes bought EUR "
+        f"{f['bikes_bought_cost_eur']:,.0f}, repairs EUR {f['cost_repairs_eur']:,.0f}, operating "
+        f"costs EUR {f['operating_cost_eur']:,.0f}, VAT EUR {f['cost_vat_eur']:,.0f}), profit "
+        f"**EUR {f['profit_eur']:,.0f}**.",
     ]
-
-
-def _money_line(figures: dict) -> str:
-    return (
-        f"- Over the run: revenue **EUR {figures['revenue_eur']:,.0f}**, costs "
-        f"EUR {figures['cost_eur']:,.0f}, profit **EUR {figures['profit_eur']:,.0f}** "
-        "(the bikes already owned are not charged; repairs and replacement bikes are)."
-    )
 
 
 def _sections(
@@ -202,66 +255,75 @@ def _sections(
     tables: dict,
     images: dict,
     studies: list[ScenarioStudy],
-    answer: FleetAnswer | None,
+    answer: Answer | None,
     settings: ReportSettings,
 ) -> list[Section]:
-    f = figures
-    run_lines = [
-        f"Scenario **{run.scenario_name}**, seed {run.seed}, {f['days']:.1f} simulated days from "
-        f"{run.scenario.start:%Y-%m-%d %H:%M} (Europe/Amsterdam), {f['customers']:,} customers, "
-        f"{f['initial_fleet']:,} usable bikes at the start.",
-        f"- Service level (rented / (rented + refused)): **{f['service_level']:.1%}** overall, "
-        f"**{f['rush_service_level']:.1%}** at rush hours, {f['worst_week_rush_service_level']:.1%}"
-        " at rush hours in the worst week.",
-        f"- {f['rentals']:,} rentals, {f['refused']:,} refused requests (unmet demand), "
-        f"mean utilisation of the usable fleet {f['utilisation']:.1%}.",
-        f"- {f['totalled']:,} bikes totalled, {f['repairs']:,} repairs "
-        f"({f['repairs_paid_by_customers']:,} paid by uninsured customers, "
-        f"{f['repairs_covered_by_insurance']:,} covered by insurance), {f['replaced']:,} bikes "
-        f"replaced; {f['final_usable_fleet']:,} usable bikes at the end.",
-        _money_line(f),
-    ]
-    answer_lines = [answer.sentence()] if answer else ["Monte Carlo not run (--no-monte-carlo)."]
-    if studies:
-        current = studies[0].current
-        profit = current.get("profit_eur")
-        if profit is not None:
-            answer_lines.append(
-                f"- Profit with the current fleet over {settings.days} days: "
-                f"EUR {profit.mean:,.0f} "
-                f"(95% CI {profit.low:,.0f} to {profit.high:,.0f}, {profit.n} replications)."
-            )
+    answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
     sections = [
-        Section("Answer", answer_lines),
-        Section("The run in the database", run_lines),
+        Section("Answer", answer_text),
+        Section("The run in the database", _run_lines(run, figures)),
         Section("Fleet over time", images=[images["fleet"]]),
         Section(
-            "Unmet demand by hour of day", table=tables["demand_by_hour"], images=[images["demand"]]
+            "Unmet demand by hour of day (trip intentions and raw attempts)",
+            table=tables["demand_by_hour"],
+            images=[images["demand"]],
         ),
         Section("Service level over time", images=[images["service"]]),
         Section("Totalled bikes and repairs", table=tables["repairs"]),
         Section("Money per month", table=tables["money_per_month"], images=[images["money"]]),
     ]
-    if studies:
-        sections += [
-            Section(
-                f"Scenarios compared ({settings.replications} replications each, 95% intervals)",
-                [f"- **{s.scenario}**: {s.description}" for s in studies],
-                table=scenario_rows(studies, settings.target),
-                images=[images["scenarios"]],
-            ),
-            Section("What the literal rules imply", implications(studies)),
-        ]
-        driver_study = next((s for s in studies if s.drivers), None)
-        if driver_study is not None:
+    if not studies:
+        return sections
+    sections.append(
+        Section(
+            "Scenarios compared: current fleet (95% intervals, n replications each)",
+            [f"- **{s.scenario}**: {s.description}" for s in studies],
+            table=tables["scenarios"],
+            images=[images["scenarios"]],
+        )
+    )
+    for s in studies:
+        if s is not studies[0]:
+            sections.append(Section(f"Answer for {s.scenario}", answer_lines(s, settings.target)))
+        if s.grid:
             sections.append(
                 Section(
-                    "Which assumption drives the answer",
-                    driver_lines(driver_study, settings.target),
-                    table=driver_study.drivers,
+                    f"Policy frontier: {s.scenario} (n={s.grid_replications} seeds per point)",
+                    [
+                        f"Demand at full service: {s.demand.peak_rented:,.0f} bikes out at the "
+                        f"peak, {s.demand.totalled_per_week:,.0f} totalled a week."
+                    ]
+                    if s.demand
+                    else [],
+                    table=tables[f"policies_{s.scenario}"],
+                    images=[images[f"frontier_{s.scenario}"]],
                 )
             )
-        sections.append(Section("Method", method_notes(settings, studies)))
-    files = ["summary.md", "report.html", "headline.json"] + [f"{k}.csv" for k in tables]
-    sections.append(Section("Files", [f"- {name}" for name in files]))
+            sections.append(
+                Section(f"Frontier grid: {s.scenario}", table=tables[f"frontier_{s.scenario}"])
+            )
+        sections.append(
+            Section(
+                f"Profit per month, current fleet: {s.scenario} (95% intervals)",
+                table=tables[f"profit_per_month_{s.scenario}"],
+            )
+        )
+        sections.append(
+            Section(
+                f"Validation: analytic against simulated, {s.scenario}",
+                table=tables[f"validation_{s.scenario}"],
+            )
+        )
+        if s.tornado:
+            sections.append(
+                Section(
+                    f"Sensitivity: {s.scenario}",
+                    tornado_lines(s, settings),
+                    table=tables[f"tornado_{s.scenario}"],
+                    images=[images[f"tornado_{s.scenario}"]],
+                )
+            )
+    sections.append(Section("Method", method_notes(settings, studies)))
+    names = ["summary.md", "report.html", "headline.json"] + [f"{k}.csv" for k in tables]
+    sections.append(Section("Files", [f"- {n}" for n in names]))
     return sections

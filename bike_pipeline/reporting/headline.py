@@ -1,12 +1,16 @@
 """The headline figures of one run (persisted or replicated): counts, service levels, money,
 and the two facts the literal rules imply (how fast demand saturates, how fast the fleet
-erodes)."""
+erodes).
+
+Service levels count trip intentions: rentals / (rentals + refused intentions), a
+customer's refusal streak counting once (`replication.Intentions`); the raw attempt-based
+level (every `rent_refused` event) is `service_level_attempts`."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bike_pipeline.reporting.money import money
+from bike_pipeline.reporting.money import money, monthly_profit
 from bike_pipeline.reporting.series import TickSeries, fleet_over_time
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.scenario import Prices
@@ -21,11 +25,11 @@ def service_level(rented: float, refused: float) -> float:
 
 
 def weekly_rush_service_levels(series: TickSeries, rush: np.ndarray) -> np.ndarray:
-    """The rush-hour service level of each (started) simulated week."""
+    """The rush-hour service level (from trip intentions) of each (started) simulated week."""
     week = np.arange(series.ticks) // TICKS_PER_WEEK
     weeks = int(week[-1]) + 1 if series.ticks else 0
     rented = np.bincount(week[rush], series.rented[rush], minlength=weeks)
-    refused = np.bincount(week[rush], series.refused[rush], minlength=weeks)
+    refused = np.bincount(week[rush], series.lost_intentions[rush], minlength=weeks)
     return np.array([service_level(a, b) for a, b in zip(rented, refused, strict=True)])
 
 
@@ -53,10 +57,15 @@ def headline(series: TickSeries, prices: Prices) -> dict[str, float | int | None
         "customers": series.baseline.customers,
         "initial_fleet": initial_usable,
         "final_usable_fleet": int(usable[-1]) if series.ticks else None,
+        "peak_rented": int(fleet.rented.max()) if series.ticks else 0,
         "rentals": totals["rented"],
         "refused": totals["refused"],
-        "service_level": service_level(totals["rented"], totals["refused"]),
-        "rush_service_level": service_level(series.rented[rush].sum(), series.refused[rush].sum()),
+        "refused_intentions": totals["lost_intentions"],
+        "service_level": service_level(totals["rented"], totals["lost_intentions"]),
+        "rush_service_level": service_level(
+            series.rented[rush].sum(), series.lost_intentions[rush].sum()
+        ),
+        "service_level_attempts": service_level(totals["rented"], totals["refused"]),
         "worst_week_rush_service_level": float(weekly.min()) if len(weekly) else 1.0,
         "totalled": totals["totalled"],
         "repairs": totals["repairs"],
@@ -65,6 +74,16 @@ def headline(series: TickSeries, prices: Prices) -> dict[str, float | int | None
         "replaced": totals["replaced"],
         "subscribed": totals["subscribed"],
         "insured": totals["insured"],
+        "bought": totals["bought"],
+        "churned": totals["churned"],
+        "rebalancing_moves": totals["rebalancing_moves"],
+        "mean_rental_ticks": totals["held_ticks"] / totals["dropped"]
+        if totals["dropped"]
+        else None,
+        "mean_billed_hours": totals["dropped_hours"] / totals["dropped"]
+        if totals["dropped"]
+        else None,
+        "totalled_per_ride": totals["totalled"] / totals["dropped"] if totals["dropped"] else None,
         "utilisation": float(np.mean(fleet.rented / np.maximum(usable, 1))),
         "hours_until_90pct_registered": None if saturated is None else saturated / 3,
         "hours_until_refusals_outnumber_rentals": None if outnumbered is None else outnumbered / 3,
@@ -73,5 +92,7 @@ def headline(series: TickSeries, prices: Prices) -> dict[str, float | int | None
         else half_gone / TICKS_PER_DAY,
         "days_until_no_usable_bike": None if none_left is None else none_left / TICKS_PER_DAY,
     }
-    figures |= money(series, prices).totals()
+    amounts = money(series, prices)
+    figures |= amounts.totals()
+    figures |= monthly_profit(series, amounts)
     return figures

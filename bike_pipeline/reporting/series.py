@@ -8,7 +8,7 @@ service levels, money) is derived from it, so the two can never disagree on a de
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 import numpy as np
@@ -26,7 +26,17 @@ COUNT_COLUMNS = (
     "refused",
     "replaced",
     "rental_hours",
+    "bought",  # bikes added by a purchase policy (bikes bought per week)
+    "lost_intentions",  # refused trip intentions, counted once at the tick they started
+    "held_ticks",  # ticks held by the rentals dropped in the tick
+    "dropped_hours",  # started hours charged for the rentals dropped in the tick
+    "churned",  # subscribers who cancelled
+    "churned_insured",  # of which insured
+    "rebalancing_moves",
 )
+# Euro amounts per tick: the dump's bikes totalled (at their purchase price), the bikes
+# bought to replace totalled ones and the bikes bought by a purchase policy.
+EURO_COLUMNS = ("lost_bike_eur", "replaced_bike_eur", "bought_bike_eur")
 
 
 @dataclass
@@ -59,12 +69,24 @@ class TickSeries:
     refused: np.ndarray
     replaced: np.ndarray
     rental_hours: np.ndarray
+    bought: np.ndarray
+    lost_intentions: np.ndarray
+    held_ticks: np.ndarray
+    dropped_hours: np.ndarray
+    churned: np.ndarray
+    churned_insured: np.ndarray
+    rebalancing_moves: np.ndarray
+    lost_bike_eur: np.ndarray
+    replaced_bike_eur: np.ndarray
+    bought_bike_eur: np.ndarray
+    station_stockouts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @classmethod
     def empty(
         cls, ticks: int, start: datetime, repair_turnaround_ticks: int, baseline: Baseline
     ) -> TickSeries:
         zeros = {name: np.zeros(ticks, np.int64) for name in COUNT_COLUMNS}
+        zeros |= {name: np.zeros(ticks, np.float64) for name in EURO_COLUMNS}
         return cls(start, repair_turnaround_ticks, baseline, **zeros)
 
     @property
@@ -73,8 +95,14 @@ class TickSeries:
 
     def truncated(self, ticks: int) -> TickSeries:
         """The first `ticks` ticks."""
-        cut = {name: getattr(self, name)[:ticks] for name in COUNT_COLUMNS}
-        return TickSeries(self.start, self.repair_turnaround_ticks, self.baseline, **cut)
+        cut = {name: getattr(self, name)[:ticks] for name in COUNT_COLUMNS + EURO_COLUMNS}
+        return TickSeries(
+            self.start,
+            self.repair_turnaround_ticks,
+            self.baseline,
+            **cut,
+            station_stockouts=self.station_stockouts,
+        )
 
     def totals(self) -> dict[str, int]:
         return {name: int(getattr(self, name).sum()) for name in COUNT_COLUMNS}
@@ -115,7 +143,7 @@ def fleet_over_time(series: TickSeries) -> FleetOverTime:
     turnaround = series.repair_turnaround_ticks
     rented = np.cumsum(series.rented - series.dropped)
     totalled = series.baseline.totalled + np.cumsum(series.totalled)
-    fleet = series.baseline.bikes + np.cumsum(series.replaced)
+    fleet = series.baseline.bikes + np.cumsum(series.replaced + series.bought)
     repairs_started = np.cumsum(series.repairs)
     finished_by = np.concatenate([np.zeros(turnaround, np.int64), repairs_started])[:n]
     ticks = np.arange(n)
@@ -137,9 +165,9 @@ def daily(values: np.ndarray, how: str = "sum") -> np.ndarray:
 
 
 def registered_over_time(series: TickSeries) -> tuple[np.ndarray, np.ndarray]:
-    """Registered and insured customers at the end of each tick."""
-    registered = series.baseline.registered + np.cumsum(series.subscribed)
-    insured = series.baseline.insured + np.cumsum(series.insured)
+    """Registered and insured customers at the end of each tick (cancellations deducted)."""
+    registered = series.baseline.registered + np.cumsum(series.subscribed - series.churned)
+    insured = series.baseline.insured + np.cumsum(series.insured - series.churned_insured)
     return registered, insured
 
 

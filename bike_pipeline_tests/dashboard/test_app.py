@@ -34,6 +34,7 @@ from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline_tests.dashboard.browser import headless_chromium, served_dashboard
 from bike_pipeline_tests.dashboard.world import bike_statuses, max_event_id, rows, type_counts
 from bike_pipeline_tests.privacy_scan import PersonalValues, assert_no_personal_values
+from bike_pipeline_tests.reporting.headlines import typed_headline
 
 CHARTS = ("counts-chart", "fleet-chart", "map-chart", "demand-chart")
 WAIT_MS = 60_000  # generous: CI shares two cores with other work
@@ -197,7 +198,8 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
         headline = home / "reports" / "2026-01-01_seed" / "headline.json"
         headline.parent.mkdir(parents=True)
         answer = "The fleet of 60 bikes is too small."
-        headline.write_text(json.dumps({"answer": answer, "rentals": 1234, "profit_eur": -5.5}))
+        content = typed_headline(answer=answer, rentals=1234, profit_eur=-5.5)
+        headline.write_text(json.dumps(content))
         page.wait_for_selector("#report-figures", timeout=WAIT_MS)
         assert page.inner_text("#report-answer") == answer
         figures = page.inner_text("#report-figures")

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
+from bike_pipeline_tests.reporting.headlines import typed_headline
 
 
 def _write(folder: Path, content: str, mtime: float) -> Path:
@@ -26,14 +27,14 @@ def test_no_reports_folder_or_no_headline_means_no_report(tmp_path: Path) -> Non
 def test_the_newest_headline_is_shown_flattened(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     _write(reports / "older", json.dumps({"rentals": 1}), 1_000_000)
-    newest = {
-        "answer": "The fleet is big enough.",
-        "rentals": 120,
-        "service_level": 0.75,
-        "literal": {"refused": 7, "days": None},
-        "interval": [10, 12],
-        "runs": [{"seed": 1}],
-    }
+    newest = typed_headline(
+        answer="The fleet is big enough.",
+        rentals=120,
+        service_level=0.75,
+        literal={"refused": 7, "days": None},
+        interval=[10, 12],
+        runs=[{"seed": 1}],
+    )
     _write(reports / "newer", json.dumps(newest), 2_000_000)
     _write(reports / "zz_oldest", json.dumps({"rentals": 3}), 500_000)
     headline = latest_headline(reports)
@@ -41,13 +42,17 @@ def test_the_newest_headline_is_shown_flattened(tmp_path: Path) -> None:
     assert headline.report == "newer"
     assert headline.written_at.timestamp() == 2_000_000
     assert headline.answer == "The fleet is big enough."
-    assert headline.figures == (
+    shown = dict(headline.figures)
+    assert "answer" not in shown and "runs" not in shown
+    for name, value in (
         ("rentals", 120),
         ("service_level", 0.75),
         ("literal.refused", 7),
         ("literal.days", None),
         ("interval", (10, 12)),
-    )
+        ("profit_eur", 1234.5),
+    ):
+        assert shown[name] == value, name
 
 
 def test_an_unreadable_headline_is_reported_without_its_content(tmp_path: Path) -> None:
@@ -59,3 +64,6 @@ def test_an_unreadable_headline_is_reported_without_its_content(tmp_path: Path) 
     _write(reports / "listed", "[1, 2]", 2_000_000)
     problem = latest_headline(reports)
     assert problem == HeadlineProblem("listed", "headline.json does not hold a JSON object")
+    _write(reports / "untyped", json.dumps({"rentals": 1}), 3_000_000)
+    problem = latest_headline(reports)
+    assert problem == HeadlineProblem("untyped", "headline.json lacks `report_dir`")

@@ -16,9 +16,7 @@ from bike_pipeline.cli import main
 from bike_pipeline.reporting.build import ReportSettings, build_report
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
-SMALL = ReportSettings(
-    replications=2, days=1, scenarios=("full",), workers=1, show_progress=False, resolution=0.2
-)
+SMALL = ReportSettings(replications=2, days=7, scenarios=("full",), workers=1, show_progress=False)
 JSON_KEYS = (
     "service_level",
     "rentals",
@@ -29,6 +27,9 @@ JSON_KEYS = (
     "cost_eur",
     "profit_eur",
     "recommended_fleet",
+    "lost_bikes_cost_eur",
+    "operating_cost_eur",
+    "policies",
 )
 
 
@@ -38,15 +39,16 @@ def test_report_files_and_a_self_contained_page(engine: sa.Engine, tmp_path: Pat
     assert report.directory == tmp_path / "reports" / "full-seed7-1d"
     for name in ("report.html", "summary.md", "headline.json", "fleet.png", "daily.csv"):
         assert (report.directory / name).stat().st_size > 0, name
-    for name in ("fleet_over_time", "demand_by_hour", "money_per_month", "repairs", "scenarios"):
+    for name in ("fleet_over_time", "demand_by_hour", "money_per_month", "repairs", "scenarios",
+                 "frontier_full", "policies_full", "validation_full"):  # fmt: skip
         assert (report.directory / f"{name}.csv").is_file(), name
     page = (report.directory / "report.html").read_text()
     images = re.findall(r'<img [^>]*src="([^"]*)"', page)
-    assert len(images) == 5 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert len(images) == 7 and all(src.startswith("data:image/png;base64,") for src in images)
     text = re.sub(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', "", page)
     assert not re.search(r"https?:|//|\b(href|src)=|<link|<script|@import|url\(", text, re.I)
-    assert report.answer is not None and report.answer.sentence() in report.markdown
-    assert "What the literal rules imply" in report.markdown
+    assert report.answer is not None and report.answer.lines[0] in report.markdown
+    assert "Validation: analytic against simulated, full" in report.markdown
 
 
 def test_demand_by_hour_sums_to_the_database(engine: sa.Engine, tmp_path: Path) -> None:
@@ -69,8 +71,8 @@ def test_demand_by_hour_sums_to_the_database(engine: sa.Engine, tmp_path: Path) 
 def test_monte_carlo_studies_are_cached(engine: sa.Engine, tmp_path: Path) -> None:
     simulated_run(engine, tmp_path, scenario="full", days=1)
     first = build_report(engine, tmp_path / "reports", SMALL)
-    cached = list((tmp_path / "reports" / "monte_carlo_cache").glob("full-*.json"))
-    assert len(cached) == 1
+    cached = list((tmp_path / "reports" / "monte_carlo_cache").glob("*.json"))
+    assert len(cached) == len(first.studies[0].grid) * SMALL.grid_replications + 2 + 2
     again = build_report(engine, tmp_path / "reports", SMALL)
     assert again.headline == first.headline
 
@@ -90,7 +92,8 @@ def test_report_json_counts_equal_the_database(
     assert figures["totalled"] == scalar(engine, events.format("totalled"))
     assert figures["repairs"] == scalar(engine, events.format("repair_needed"))
     asked = figures["rentals"] + figures["refused"]
-    assert figures["service_level"] == pytest.approx(figures["rentals"] / asked)
+    assert figures["service_level_attempts"] == pytest.approx(figures["rentals"] / asked)
+    assert figures["refused_intentions"] < figures["refused"]
     assert figures["profit_eur"] == pytest.approx(figures["revenue_eur"] - figures["cost_eur"])
     assert Path(figures["report_dir"]).parent == tmp_path / "home" / "reports"
 

@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from bike_pipeline.reporting.bike_values import bike_values_from_database
+from bike_pipeline.reporting.costs import OperatingCosts
+from bike_pipeline.reporting.db_figures import complete_from_database
 from bike_pipeline.reporting.db_series import NoSimulation, persisted_run
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.reporting.series import COUNT_COLUMNS, fleet_over_time
+from bike_pipeline.reporting.series import COUNT_COLUMNS, EURO_COLUMNS, fleet_over_time
 from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
@@ -66,10 +69,15 @@ def test_the_engine_alone_reproduces_the_persisted_run(engine: sa.Engine, tmp_pa
     simulated_run(engine, tmp_path, scenario="full", days=1, seed=11)
     with engine.connect() as conn:
         run = persisted_run(conn)
+        complete_from_database(conn, run)
         world = world_from_database(conn, run.scenario)
-    replayed = replicate(world, run.scenario, run.seed, run.series.ticks)
+        values = bike_values_from_database(conn, OperatingCosts.from_scenario(run.scenario))
+    replayed = replicate(world, run.scenario, run.seed, run.series.ticks, values)
+    assert run.series.lost_intentions.sum() > 0
     for name in COUNT_COLUMNS:
         assert np.array_equal(getattr(replayed, name), getattr(run.series, name)), name
+    for name in EURO_COLUMNS:
+        assert np.allclose(getattr(replayed, name), getattr(run.series, name)), name
 
 
 def test_no_simulation_is_a_clear_error(engine: sa.Engine) -> None:

@@ -6,6 +6,9 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
+from bike_pipeline.reporting.document.headline_file import HeadlineError
 from bike_pipeline.reporting.latest import answer_lines
 
 
@@ -20,6 +23,12 @@ def _headline(folder: Path, answer: str, mtime: int) -> None:
         "service_level": 0.5,
         "rush_service_level": 0.25,
         "report_dir": str(folder),
+        "scenario": "seed",
+        "lost_bikes_cost_eur": 700.0,
+        "operating_cost_eur": 65.5,
+        "recommended_fleet": None,
+        "recommended_bought_per_week": None,
+        "replications": 20,
     }
     path = folder / "headline.json"
     path.write_text(json.dumps(head))
@@ -38,3 +47,11 @@ def test_the_newest_report_answers(tmp_path: Path) -> None:
 
 def test_no_report_no_lines(tmp_path: Path) -> None:
     assert answer_lines(tmp_path / "nothing") == []
+
+
+def test_a_headline_without_a_typed_field_is_a_clear_error(tmp_path: Path) -> None:
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "headline.json").write_text(json.dumps({"answer": "x", "days": 1}))
+    with pytest.raises(HeadlineError, match="lacks `report_dir`"):
+        answer_lines(tmp_path)

@@ -18,6 +18,10 @@ PRICES = Prices(
     rental_per_ride=0.5,
     repair=40.0,
     bike=900.0,
+    maintenance_per_bike_month=12.0,
+    rebalancing_per_move=3.0,
+    payment_fee_rate=0.02,
+    vat_rate=0.21,
 )
 
 
@@ -35,6 +39,7 @@ def test_each_source_at_its_price() -> None:
     series.repairs[2] = 2
     series.repairs_paid[2] = 1
     series.replaced[3] = 1
+    series.replaced_bike_eur[3] = 900.0
     totals = money(series, PRICES).totals()
     assert totals["revenue_subscriptions_eur"] == pytest.approx(126 * 10.0 * MONTHS_PER_TICK)
     assert totals["revenue_insurance_eur"] == pytest.approx(42 * 5.0 * MONTHS_PER_TICK)
@@ -42,7 +47,23 @@ def test_each_source_at_its_price() -> None:
     assert totals["revenue_repairs_paid_by_customers_eur"] == 40.0
     assert totals["cost_repairs_eur"] == 80.0
     assert totals["cost_replaced_bikes_eur"] == 900.0
-    assert totals["profit_eur"] == pytest.approx(totals["revenue_eur"] - 980.0)
+    revenue = totals["revenue_eur"]
+    assert totals["cost_payment_fees_eur"] == pytest.approx(revenue * PRICES.payment_fee_rate)
+    assert totals["cost_vat_eur"] == pytest.approx(revenue * 0.21 / 1.21)
+    usable_ticks = 20 * 3 + 21  # 20 bikes, the replacement from the last tick on
+    assert totals["cost_maintenance_eur"] == pytest.approx(
+        usable_ticks * PRICES.maintenance_per_bike_month * MONTHS_PER_TICK
+    )
+    assert totals["profit_eur"] == pytest.approx(revenue - totals["cost_eur"])
+
+
+def test_cancelled_subscriptions_stop_billing() -> None:
+    series = _series(3, datetime(2026, 1, 1, tzinfo=AMSTERDAM))
+    series.churned[0] = 30  # everyone registered cancels in the first tick
+    series.churned_insured[0] = 10
+    totals = money(series, PRICES).totals()
+    assert totals["revenue_subscriptions_eur"] == 0.0
+    assert totals["revenue_insurance_eur"] == 0.0
 
 
 def test_a_month_of_subscription_is_its_price() -> None:
@@ -57,6 +78,8 @@ def test_months_follow_the_local_calendar() -> None:
     series.repairs[100] = 2
     rows = per_month(series, money(series, PRICES))
     assert [r["month"] for r in rows] == ["2026-01", "2026-02"]
+    for row in rows:
+        assert row["revenue_eur"] - row["cost_eur"] == pytest.approx(row["profit_eur"])
     assert [r["cost_repairs_eur"] for r in rows] == [40.0, 80.0]
 
 

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 
-from bike_pipeline.reporting.monte_carlo import (
-    Task,
+from bike_pipeline.reporting.analysis.monte_carlo import Task, run_tasks
+from bike_pipeline.reporting.analysis.stats import (
     interval,
     lower_bound,
     prediction_upper,
-    run_tasks,
+    proportion_interval,
 )
 from bike_pipeline.simulation.scenario import load_scenario
+from bike_pipeline_tests.reporting.values import city_bikes
 from bike_pipeline_tests.simulation.worlds import assert_binomial, world
 
 TRIALS = 2_000
@@ -44,9 +46,31 @@ def test_interval_of_one_value_has_no_width() -> None:
 def test_replications_are_seeded_and_parallel_equals_serial() -> None:
     scenario = load_scenario("full")
     small = world(60, 15, registered=0.3, seed=1)
-    tasks = [Task(small, scenario, seed, 72) for seed in (1, 2, 3)]
+    values = city_bikes(small, scenario)
+    tasks = [Task(small, scenario, seed, 72, values) for seed in (1, 2, 3)]
     serial = run_tasks(tasks, workers=1, show_progress=False)
     parallel = run_tasks(tasks, workers=2, show_progress=False)
     assert serial == parallel
     assert serial[0] != serial[1]
     assert run_tasks(tasks[:1], workers=1, show_progress=False) == serial[:1]
+
+
+def test_proportion_intervals_stay_inside_0_1_and_cover() -> None:
+    rng = np.random.default_rng(7)
+    samples = rng.binomial(200, 0.97, size=(TRIALS, 5)) / 200
+    found = [proportion_interval(s) for s in samples]
+    assert all(0 <= i.low <= i.mean <= i.high <= 1 for i in found)
+    covered = sum(i.low <= 0.97 <= i.high for i in found)
+    assert 0.92 <= covered / TRIALS <= 0.99, covered  # delta method: near, not exactly 95%
+
+
+def test_cached_replications_are_read_not_rerun(tmp_path: Path) -> None:
+    scenario = load_scenario("full")
+    small = world(60, 15, registered=0.3, seed=1)
+    tasks = [Task(small, scenario, seed, 72, city_bikes(small, scenario)) for seed in (1, 2)]
+    first = run_tasks(tasks, workers=1, show_progress=False, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("*.json"))) == 2
+    for path in tmp_path.glob("*.json"):  # a cached figure is what the next call returns
+        path.write_text(path.read_text().replace('"ticks": 72', '"ticks": 71'))
+    again = run_tasks(tasks, workers=1, show_progress=False, cache_dir=tmp_path)
+    assert [r["ticks"] for r in again] == [71, 71] and first[0]["ticks"] == 72

@@ -6,13 +6,17 @@ the six-month simulation with the report on it, and engine-only replications by 
 `six_month_fleet_report` the report on it, which the weekly schedule materialises.
 """
 
+from typing import Literal
+
 import dagster as dg
 from pydantic import Field
 
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
+from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.build import ReportSettings, build_report
+from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.reporting.scenario_start import scenario_from
@@ -90,6 +94,10 @@ class ReportConfig(dg.Config):
     target: float = Field(default=ReportSettings.target, description="rush-hour service level")
     scenarios: list[str] = Field(default=list(ReportSettings.scenarios))
     monte_carlo: bool = True
+    depth: Literal["default", "full"] = Field(
+        default=ReportSettings.depth, description="full: every customer, finer policy grid"
+    )
+    show_progress: bool = Field(default=False, description="Monte Carlo progress bars on stderr")
 
     def settings(self) -> ReportSettings:
         return ReportSettings(
@@ -98,7 +106,8 @@ class ReportConfig(dg.Config):
             days=self.days,
             scenarios=tuple(self.scenarios),
             monte_carlo=self.monte_carlo,
-            show_progress=False,
+            show_progress=self.show_progress,
+            depth=self.depth,
         )
 
 
@@ -168,8 +177,9 @@ def seed_replication(
     scenario = load_scenario(config.scenario)
     with postgres.engine().connect() as conn:
         world = world_from_database(conn, scenario)
+        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
     figures = headline(
-        replicate(world, scenario, seed, config.days * TICKS_PER_DAY), scenario.prices
+        replicate(world, scenario, seed, config.days * TICKS_PER_DAY, values), scenario.prices
     )
     rows = "\n".join(f"| {k} | {figures[k]:,.4g} |" for k in HEADLINE_METADATA)
     return dg.MaterializeResult(

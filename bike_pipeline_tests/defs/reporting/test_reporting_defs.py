@@ -18,6 +18,8 @@ from bike_pipeline.defs.reporting.assets import (
     six_month_simulation,
 )
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.reporting.bike_values import bike_values_from_database
+from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.reporting.worlds import world_from_database
@@ -90,7 +92,8 @@ def test_a_seed_partition_is_one_replication(
     scenario = load_scenario("full")
     with engine.connect() as conn:
         world = world_from_database(conn, scenario)
-    expected = headline(replicate(world, scenario, 43, 72), scenario.prices)
+        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
+    expected = headline(replicate(world, scenario, 43, 72, values), scenario.prices)
     assert found["seed"].value == 43
     assert found["rentals"].value == expected["rentals"]
     assert found["profit_eur"].value == pytest.approx(expected["profit_eur"])

@@ -37,16 +37,19 @@ def fleet_rows(series: TickSeries) -> Rows:
 
 
 def demand_by_hour_rows(series: TickSeries) -> Rows:
-    """Rentals and refusals by hour of the local day, over the whole run."""
+    """Rentals, refused trip intentions and raw refused attempts by hour of the local day,
+    over the whole run; the service level from intentions."""
     hours = series.local_hours()
     rented = np.bincount(hours, series.rented, minlength=24)
+    lost = np.bincount(hours, series.lost_intentions, minlength=24)
     refused = np.bincount(hours, series.refused, minlength=24)
     return [
         {
             "hour": h,
             "rented": int(rented[h]),
+            "refused_intentions": int(lost[h]),
             "refused": int(refused[h]),
-            "service_level": round(service_level(rented[h], refused[h]), 4),
+            "service_level": round(service_level(rented[h], lost[h]), 4),
         }
         for h in range(24)
     ]
@@ -59,9 +62,10 @@ def daily_rows(series: TickSeries) -> Rows:
     day_start = [series.times()[d * TICKS_PER_DAY] for d in range(len(daily(series.rented)))]
     columns = {
         "rented": daily(series.rented),
+        "refused_intentions": daily(series.lost_intentions),
         "refused": daily(series.refused),
         "rush_rented": daily(np.where(rush, series.rented, 0)),
-        "rush_refused": daily(np.where(rush, series.refused, 0)),
+        "rush_refused_intentions": daily(np.where(rush, series.lost_intentions, 0)),
         "totalled": daily(series.totalled),
         "repairs": daily(series.repairs),
         "usable_fleet": daily(fleet.usable, "last"),
@@ -71,9 +75,9 @@ def daily_rows(series: TickSeries) -> Rows:
     for d, moment in enumerate(day_start):
         row: dict[str, object] = {"day": d + 1, "date": f"{moment:%Y-%m-%d}"}
         row |= {k: int(v[d]) for k, v in columns.items()}
-        row["service_level"] = round(service_level(row["rented"], row["refused"]), 4)  # type: ignore[arg-type]
+        row["service_level"] = round(service_level(row["rented"], row["refused_intentions"]), 4)  # type: ignore[arg-type]
         row["rush_service_level"] = round(
-            service_level(row["rush_rented"], row["rush_refused"]),  # type: ignore[arg-type]
+            service_level(row["rush_rented"], row["rush_refused_intentions"]),  # type: ignore[arg-type]
             4,
         )
         rows.append(row)
@@ -91,6 +95,7 @@ def repair_rows(series: TickSeries) -> Rows:
             "count": totals["repairs"] - totals["repairs_paid"],
         },
         {"what": "bikes bought to replace totalled ones", "count": totals["replaced"]},
+        {"what": "bikes bought by the purchase policy", "count": totals["bought"]},
     ]
 
 

@@ -8,7 +8,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bike_pipeline.reporting.tables import Rows
+from bike_pipeline.reporting.document.tables import Rows
 
 STYLE = (
     "body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}"

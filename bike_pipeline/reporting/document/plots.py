@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from bike_pipeline.reporting.tables import Rows  # noqa: E402
+from bike_pipeline.reporting.document.tables import Rows  # noqa: E402
 
 DPI = 100
 
@@ -39,8 +39,13 @@ def demand_by_hour_plot(rows: Rows, path: Path) -> Path:
     hours = [row["hour"] for row in rows]
     rented = [row["rented"] for row in rows]
     axis.bar(hours, rented, label="rented")
-    axis.bar(hours, [row["refused"] for row in rows], bottom=rented, label="refused")
-    axis.set(xlabel="hour of day (local)", ylabel="requests", title="Demand by hour of day")
+    axis.bar(
+        hours,
+        [row["refused_intentions"] for row in rows],
+        bottom=rented,
+        label="refused trip intentions (counted once)",
+    )
+    axis.set(xlabel="hour of day (local)", ylabel="trips", title="Demand by hour of day")
     axis.legend()
     return _save(figure, path)
 
@@ -50,7 +55,9 @@ def service_level_plot(daily: Rows, path: Path) -> Path:
     days = [row["day"] for row in daily]
     axis.plot(days, [row["service_level"] for row in daily], label="all day")
     axis.plot(days, [row["rush_service_level"] for row in daily], label="rush hours")
-    axis.set(xlabel="simulated day", ylabel="rented / (rented + refused)", ylim=(0, 1.02))
+    axis.set(
+        xlabel="simulated day", ylabel="rented / (rented + refused intentions)", ylim=(0, 1.02)
+    )
     axis.set_title("Service level per day")
     axis.legend()
     return _save(figure, path)
@@ -91,4 +98,60 @@ def scenarios_plot(rows: Rows, path: Path) -> Path:
     axis.bar(names, means, yerr=errors, capsize=6)
     axis.set(ylabel="rush-hour service level", ylim=(0, 1.05))
     axis.set_title("Current fleet, six months: rush-hour service level (95% CI)")
+    return _save(figure, path)
+
+
+def frontier_plot(grid: Rows, policies: Rows, target: float, path: Path) -> Path:
+    """Worst rush-hour week (left) and profit (right) against the initial fleet, one line
+    per replacement rate, with 95% intervals; the target and each rate's policy marked."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
+    rates = sorted({int(row["bought_per_week"]) for row in grid})  # type: ignore[call-overload]
+    for rate in rates:
+        rows = [r for r in grid if r["bought_per_week"] == rate]
+        x = [float(r["initial_fleet"]) for r in rows]  # type: ignore[arg-type]
+        for axis, key, low, high in (
+            (left, "worst_week", "worst_week_low", "worst_week_high"),
+            (right, "profit_eur", "profit_low", "profit_high"),
+        ):
+            y = [float(r[key]) for r in rows]  # type: ignore[arg-type]
+            errors = [
+                [v - float(r[low]) for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
+                [float(r[high]) - v for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
+            ]
+            axis.errorbar(x, y, yerr=errors, marker="o", capsize=3, label=f"{rate:,}/week")
+    for p in policies:
+        if p["initial_fleet"] is not None and p["profit_eur"] is not None:
+            style = "r*" if p["cheapest"] else "kx"
+            right.plot([p["initial_fleet"]], [p["profit_eur"]], style, markersize=12)
+            left.plot([p["initial_fleet"]], [target], style, markersize=12)
+    left.axhline(target, color="grey", linestyle="--")
+    left.set(xscale="log", xlabel="initial fleet", ylabel="worst-week rush-hour service level")
+    left.set_title("Service (95% CI); x: each rate's policy, *: cheapest")
+    right.set(xscale="log", xlabel="initial fleet", ylabel="profit over the horizon (EUR)")
+    right.set_title("Profit (95% CI)")
+    left.legend(title="bought", fontsize="small")
+    return _save(figure, path)
+
+
+def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
+    """Profit (left) and fleet answer (right) at each knob's low and high setting."""
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 0.6 * len(rows) + 1.8))
+    names = [str(r["knob"]) for r in rows][::-1]
+    y = range(len(names))
+    for axis, low, high, centre in (
+        (left, "profit_low", "profit_high", base_profit),
+        (right, "fleet_low", "fleet_high", None),
+    ):
+        for i, row in enumerate(rows[::-1]):
+            if row[low] is None:
+                continue
+            a, b = float(row[low]), float(row[high])  # type: ignore[arg-type]
+            axis.barh(i, b - a, left=a, color="tab:blue" if b >= a else "tab:red")
+        if centre is not None:
+            axis.axvline(centre, color="k", linewidth=1)
+        axis.set_yticks(list(y), names)
+    left.set(xlabel="profit with the current fleet (EUR); blue: high setting raises it")
+    right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
+    left.set_title("Tornado: profit")
+    right.set_title("Tornado: fleet answer (simulated knobs)")
     return _save(figure, path)

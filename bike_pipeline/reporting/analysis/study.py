@@ -1,0 +1,207 @@
+"""The Monte Carlo analysis of each scenario, as typed results for the document.
+
+Per scenario: the current fleet's figures with 95% intervals, the validation checks, the
+policy frontier with the policy per replacement rate, the cheapest policy keeping the
+target (verified on fresh seeds) beside stocking up front. The work of all scenarios runs
+in three rounds (current fleet and pilot; the grid; the verification), each one parallel
+batch over all cores, every replication cached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bike_pipeline.reporting.analysis import frontier, sensitivity, validation
+from bike_pipeline.reporting.analysis.frontier import Demand, GridPoint, PolicyResult
+from bike_pipeline.reporting.analysis.monte_carlo import Figures, Task, run_tasks
+from bike_pipeline.reporting.analysis.settings import ReportSettings
+from bike_pipeline.reporting.analysis.stats import Interval, intervals
+from bike_pipeline.reporting.bike_values import BikeValues
+from bike_pipeline.reporting.replication import Policy
+from bike_pipeline.reporting.worlds import subsample_customers, usable_fleet, with_fleet
+from bike_pipeline.simulation.scenario import Scenario, load_scenario
+from bike_pipeline.simulation.world import WorldState
+
+CURRENT_SEED, PILOT_SEED, GRID_SEED, VERIFY_SEED = 1900, 1800, 1000, 1500
+PILOT_REPLICATIONS = 2
+
+
+@dataclass
+class ScenarioStudy:
+    scenario: str
+    description: str
+    customers: int
+    current_fleet: int
+    scale: float  # share of the customers simulated (1: all)
+    current: dict[str, Interval]
+    validation: list[validation.Check]
+    demand: Demand | None  # None: no frontier for this scenario at this depth
+    grid: list[GridPoint]
+    grid_replications: int
+    policies: list[PolicyResult]
+    cheapest: PolicyResult | None
+    verified: dict[str, Interval] = field(default_factory=dict)
+    tornado: list[sensitivity.Bar] = field(default_factory=list)
+    station_names: tuple[str, ...] = ()
+
+    def worst_stations(self, count: int = 5) -> list[tuple[str, Interval]]:
+        """The stations with the most stock-outs (refused for want of a bike there), current
+        fleet; empty without a station model."""
+        found = [
+            (self.station_names[int(k.rsplit("_", 1)[1])], i)
+            for k, i in self.current.items()
+            if k.startswith("stockouts_station_")
+        ]
+        return sorted(found, key=lambda item: item[1].mean, reverse=True)[:count]
+
+    break_even_totalled_rate: float | None = None
+
+    @property
+    def stock_up_front(self) -> PolicyResult | None:
+        return next((p for p in self.policies if p.buy_per_week == 0), None)
+
+
+@dataclass
+class _Plan:
+    name: str
+    scenario: Scenario
+    world: WorldState  # possibly a subsample
+    scale: float
+
+
+def _plan(world: WorldState, name: str, settings: ReportSettings) -> _Plan:
+    scenario = load_scenario(name)
+    limit = settings.max_customers
+    customers = len(world.customer_ids)
+    if scenario.evaluate == "all" and limit is not None and customers > limit:
+        fraction = limit / customers
+        return _Plan(Path(name).stem, scenario, subsample_customers(world, fraction), fraction)
+    return _Plan(Path(name).stem, scenario, world, 1.0)
+
+
+def analyse(
+    world: WorldState,
+    values: BikeValues,
+    names: list[str],
+    settings: ReportSettings,
+    cache_dir: Path | None,
+) -> list[ScenarioStudy]:
+    plans = [_plan(world, n, settings) for n in names]
+    ticks = settings.ticks
+    run = dict(workers=settings.workers, show_progress=settings.show_progress, cache_dir=cache_dir)
+
+    first: list[Task] = []
+    owners: list[tuple[int, str]] = []
+    for i, p in enumerate(plans):
+        seeds = range(CURRENT_SEED, CURRENT_SEED + settings.replications)
+        first += [Task(p.world, p.scenario, s, ticks, values, scale=p.scale) for s in seeds]
+        owners += [(i, "current")] * len(seeds)
+        if settings.frontier_for(i):
+            pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
+            first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks, p.scale)
+            owners += [(i, "pilot")] * PILOT_REPLICATIONS
+    results = run_tasks(first, label="Monte Carlo: current fleet, demand pilot", **run)
+
+    def of(i: int, kind: str) -> list[Figures]:
+        return [r for r, o in zip(results, owners, strict=True) if o == (i, kind)]
+
+    current = [of(i, "current") for i in range(len(plans))]
+    demands = [
+        frontier.demand_of(of(i, "pilot")) if settings.frontier_for(i) else None
+        for i in range(len(plans))
+    ]
+    grid_seeds = list(range(GRID_SEED, GRID_SEED + settings.grid_replications))
+    grids = [
+        None
+        if d is None
+        else frontier.grid_tasks(
+            p.world, p.scenario, values, d, grid_seeds, ticks, p.scale,
+            settings.replacement_shares, settings.fleet_multipliers,
+        )
+        for p, d in zip(plans, demands, strict=True)
+    ]  # fmt: skip
+    flat = [t for g in grids if g is not None for t in g.tasks]
+    grid_results = run_tasks(flat, label="Monte Carlo: policy frontier", **run)
+    evaluated: list[tuple[list[GridPoint], list[PolicyResult]]] = []
+    offset = 0
+    for g in grids:
+        if g is None:
+            evaluated.append(([], []))
+            continue
+        chunk = grid_results[offset : offset + len(g.tasks)]
+        evaluated.append(frontier.evaluate(g, chunk, settings.target))
+        offset += len(g.tasks)
+
+    studies = []
+    for p, c, d, (points, policies) in zip(plans, current, demands, evaluated, strict=True):
+        found = intervals(c)
+        studies.append(
+            ScenarioStudy(
+                scenario=p.name,
+                description=p.scenario.description,
+                customers=len(world.customer_ids),
+                current_fleet=usable_fleet(world),
+                scale=p.scale,
+                station_names=world.station_names,
+                current=found,
+                validation=validation.checks(
+                    p.scenario, len(p.world.customer_ids), int(p.world.registered.sum()), found
+                ),
+                demand=d,
+                grid=points,
+                grid_replications=settings.grid_replications,
+                policies=policies,
+                cheapest=frontier.cheapest(policies),
+            )
+        )
+    if settings.verify_policies:
+        _verify(studies, plans, values, settings, run)
+    _sensitivity(studies[0], plans[0], values, settings, run)
+    return studies
+
+
+def _sensitivity(
+    study: ScenarioStudy, plan: _Plan, values: BikeValues, settings: ReportSettings, run: dict
+) -> None:
+    """The tornado of the run's scenario (rule bars simulated at full depth only)."""
+    seeds = list(range(CURRENT_SEED, CURRENT_SEED + settings.sensitivity_replications))
+    calibrated = load_scenario("calibrated")
+    variants = sensitivity.rule_variants(plan.scenario, calibrated, len(plan.world.customer_ids))
+    found: list = []
+    where: list = []
+    if seeds:
+        tasks, where = sensitivity.tasks(
+            plan.world, variants, values, seeds, settings.ticks, plan.scale
+        )
+        found = run_tasks(tasks, label="Monte Carlo: sensitivity", **run)
+    study.tornado, study.break_even_totalled_rate = sensitivity.bars(
+        plan.scenario, variants, study.current, found, where, settings.ticks
+    )
+
+
+def _verify(
+    studies: list[ScenarioStudy],
+    plans: list[_Plan],
+    values: BikeValues,
+    settings: ReportSettings,
+    run: dict,
+) -> None:
+    """The cheapest policy of each scenario again on `replications` fresh seeds."""
+    tasks, owners = [], []
+    seeds = range(VERIFY_SEED, VERIFY_SEED + settings.replications)
+    for i, (study, p) in enumerate(zip(studies, plans, strict=True)):
+        best = study.cheapest
+        if best is None or best.fleet is None:
+            continue
+        small = with_fleet(p.world, max(1, round(best.fleet * p.scale)))
+        policy = Policy(buy_per_week=round(best.buy_per_week * p.scale))
+        tasks += [
+            Task(small, p.scenario, s, settings.ticks, values, None, policy, p.scale) for s in seeds
+        ]
+        owners += [i] * len(seeds)
+    if not tasks:
+        return
+    results = run_tasks(tasks, label="Monte Carlo: verify the cheapest policies", **run)
+    for i in sorted(set(owners)):
+        studies[i].verified = intervals([r for r, o in zip(results, owners, strict=True) if o == i])

@@ -1,0 +1,92 @@
+"""The figures of the persisted run that `db_series` does not count, straight from SQL:
+refused trip intentions, rental lengths, and the value of the bikes totalled and replaced.
+
+Intentions follow `replication.Intentions` exactly (a refusal within the retry window of
+the customer's previous refusal continues the streak; a rental within the window after it
+serves the streak), so the database run and its replay by the engine agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sqlalchemy as sa
+
+from bike_pipeline.db.base import CORE_SCHEMA
+from bike_pipeline.reporting.costs import OperatingCosts
+from bike_pipeline.reporting.db_series import PersistedRun
+from bike_pipeline.reporting.replication import RETRY_WINDOW_TICKS
+from bike_pipeline.simulation.clock import TICK_MINUTES
+
+C = CORE_SCHEMA
+
+LOST_INTENTIONS = f"""
+WITH asked AS (
+    SELECT customer_id, tick, type = 'rent_refused' AS refused,
+           lag(type) OVER w AS prev_type, lag(tick) OVER w AS prev_tick,
+           lead(type) OVER w AS next_type, lead(tick) OVER w AS next_tick
+    FROM {C}.events WHERE type IN ('rented', 'rent_refused')
+    WINDOW w AS (PARTITION BY customer_id ORDER BY event_id)
+), refusals AS (
+    SELECT customer_id, tick,
+           NOT coalesce(prev_type = 'rent_refused' AND tick - prev_tick <= :window, false)
+               AS starts,
+           coalesce(next_type = 'rented' AND next_tick - tick <= :window, false) AS served
+    FROM asked WHERE refused
+), streaks AS (
+    SELECT customer_id, tick, served,
+           sum(starts::int) OVER (PARTITION BY customer_id ORDER BY tick) AS streak
+    FROM refusals
+)
+SELECT start_tick, count(*) FROM (
+    SELECT min(tick) AS start_tick, bool_or(served) AS served
+    FROM streaks GROUP BY customer_id, streak
+) s WHERE NOT served GROUP BY start_tick
+"""
+
+TOTALLED_DUMP_BIKES = f"""
+SELECT e.tick, b.model, count(*), sum(b.purchase_price_eur)
+FROM {C}.events e JOIN {C}.bikes b ON b.bike_id = e.bike_id
+WHERE e.type = 'totalled'
+  AND (NOT EXISTS (SELECT 1 FROM {C}.simulation_state)
+       OR b.bike_id IN (SELECT bike_id FROM {C}.simulation_baseline_bikes))
+GROUP BY e.tick, b.model
+"""
+
+
+def lost_bikes_cost_eur(conn: sa.Connection) -> float:
+    """The purchase prices of the dump's bikes totalled in the run (bikes bought during the
+    run are costed when bought)."""
+    rows = conn.execute(sa.text(TOTALLED_DUMP_BIKES)).all()
+    return float(sum(r[3] for r in rows))
+
+
+def complete_from_database(conn: sa.Connection, run: PersistedRun) -> None:
+    """Fill `run.series` with the columns only SQL over core.* can give."""
+    series = run.series
+    costs = OperatingCosts.from_scenario(run.scenario)
+    lost = conn.execute(sa.text(LOST_INTENTIONS), {"window": RETRY_WINDOW_TICKS}).all()
+    for tick, count in lost:
+        series.lost_intentions[tick] = count
+    drops = conn.execute(
+        sa.text(
+            f"SELECT tick, count(*), sum((data->>'minutes_held')::int), "
+            f"sum(greatest(1, ceil((data->>'minutes_held')::int / 60.0))) "
+            f"FROM {C}.events WHERE type = 'dropped' GROUP BY tick"
+        )
+    ).all()
+    for tick, _count, minutes, hours in drops:
+        series.held_ticks[tick] = int(minutes) // TICK_MINUTES
+        series.dropped_hours[tick] = int(hours)
+    for tick, _model, _count, purchase in conn.execute(sa.text(TOTALLED_DUMP_BIKES)).all():
+        series.lost_bike_eur[tick] += float(purchase)
+    if run.scenario.replace_totalled:
+        replaced = conn.execute(
+            sa.text(
+                f"SELECT e.tick, b.model, count(*) FROM {C}.events e "
+                f"JOIN {C}.bikes b ON b.bike_id = e.bike_id WHERE e.type = 'totalled' "
+                "GROUP BY e.tick, b.model"
+            )
+        ).all()
+        for tick, model, count in replaced:
+            series.replaced_bike_eur[tick] += count * costs.new_bike(model)
+    series.station_stockouts = np.zeros(0, np.int64)

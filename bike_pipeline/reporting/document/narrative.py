@@ -1,0 +1,264 @@
+"""The report's words and tables from the analysis results: the answer per scenario, the
+scenario comparison, the policy frontier, the validation panel and the method notes."""
+
+from __future__ import annotations
+
+import math
+
+from bike_pipeline.reporting.analysis.frontier import PolicyResult
+from bike_pipeline.reporting.analysis.settings import ReportSettings
+from bike_pipeline.reporting.analysis.stats import Interval
+from bike_pipeline.reporting.analysis.study import ScenarioStudy
+
+Rows = list[dict[str, object]]
+
+
+def _pct(i: Interval | None) -> str:
+    if i is None:
+        return "n/a"
+    return f"{i.mean:.1%} (95% CI {i.low:.1%} to {i.high:.1%}, n={i.n})"
+
+
+def _eur(i: Interval | None) -> str:
+    return "n/a" if i is None else f"EUR {i.text()}"
+
+
+def policy_phrase(p: PolicyResult, grid_n: int) -> str:
+    if p.fleet is None:
+        return f"no fleet of the grid keeps the target buying {p.buy_per_week:,} bikes a week"
+    beyond = " (beyond the largest fleet simulated: extrapolated)" if p.outside_grid else ""
+    return (
+        f"{p.fleet:,} bikes at the start{beyond} and {p.buy_per_week:,} bought a week: worst "
+        f"rush-hour week {_pct(p.worst_week_rush_service_level)}, profit {_eur(p.profit_eur)} "
+        f"(interpolated on the grid, {grid_n} seeds)"
+    )
+
+
+def answer_lines(study: ScenarioStudy, target: float) -> list[str]:
+    c = study.current
+    profit = c.get("profit_eur")
+    lines = [
+        f"- **[{study.scenario}] current fleet** ({study.current_fleet:,} bikes): rush-hour "
+        f"service level {_pct(c.get('rush_service_level'))}, worst rush-hour week "
+        f"{_pct(c.get('worst_week_rush_service_level'))}, profit over the horizon "
+        f"{_eur(profit)}, of which the dump's bikes totalled "
+        f"{_eur(c.get('lost_bikes_cost_eur'))}."
+    ]
+    verdict = c.get("worst_week_rush_service_level")
+    if verdict is not None:
+        adequate = verdict.low >= target
+        lines.append(
+            f"- [{study.scenario}] The current fleet is "
+            f"**{'adequate' if adequate else 'inadequate'}** for a {target:.0%} rush-hour "
+            "service level in every week."
+        )
+    best, front = study.cheapest, study.stock_up_front
+    if best is not None:
+        lines.append(
+            f"- [{study.scenario}] **Cheapest policy keeping {target:.0%}**: "
+            + policy_phrase(best, study.grid_replications)
+            + "."
+        )
+        if study.verified:
+            v = study.verified
+            lines.append(
+                f"- [{study.scenario}] Verified on fresh seeds: worst rush-hour week "
+                f"{_pct(v.get('worst_week_rush_service_level'))}, "
+                f"profit {_eur(v.get('profit_eur'))}."
+            )
+    elif study.policies:
+        lines.append(
+            f"- [{study.scenario}] No policy of the grid keeps {target:.0%} in every week."
+        )
+    if front is not None and front is not best:
+        lines.append(
+            f"- [{study.scenario}] Stocking up front instead (nothing bought later): "
+            + policy_phrase(front, study.grid_replications)
+            + "."
+        )
+    worst = study.worst_stations()
+    if worst:
+        lines.append(
+            f"- [{study.scenario}] Stations with the most stock-outs: "
+            + "; ".join(f"{name} {i.text()}" for name, i in worst)
+            + f"; rebalancing cost {_eur(c.get('cost_rebalancing_eur'))}."
+        )
+    if profit is not None and profit.high < 0:
+        lines.append(
+            f"- [{study.scenario}] At these prices the service **loses money** with the "
+            "current fleet."
+        )
+    return lines
+
+
+def scenario_rows(studies: list[ScenarioStudy]) -> Rows:
+    rows: Rows = []
+    for s in studies:
+        c = s.current
+        row: dict[str, object] = {"scenario": s.scenario, "current_fleet": s.current_fleet}
+        for key in ("rush_service_level", "worst_week_rush_service_level", "profit_eur"):
+            i = c.get(key)
+            row |= {
+                key: None if i is None else i.mean,
+                f"{key}_low": None if i is None else i.low,
+                f"{key}_high": None if i is None else i.high,
+            }
+        for key in ("rentals", "refused_intentions", "refused", "totalled", "lost_bikes_cost_eur",
+                    "operating_cost_eur", "churned"):  # fmt: skip
+            row[key] = c[key].mean if key in c else None
+        row["replications"] = c["profit_eur"].n if "profit_eur" in c else 0
+        row["customers_simulated"] = f"{s.scale:.0%}"
+        rows.append(row)
+    return rows
+
+
+def grid_rows(study: ScenarioStudy) -> Rows:
+    return [
+        {
+            "initial_fleet": g.fleet,
+            "bought_per_week": g.buy_per_week,
+            "rush_service_level": g.rush_service_level.mean,
+            "worst_week": g.worst_week_rush_service_level.mean,
+            "worst_week_low": g.worst_week_rush_service_level.low,
+            "worst_week_high": g.worst_week_rush_service_level.high,
+            "profit_eur": g.profit_eur.mean,
+            "profit_low": g.profit_eur.low,
+            "profit_high": g.profit_eur.high,
+            "n": g.profit_eur.n,
+        }
+        for g in study.grid
+    ]
+
+
+def policy_rows(study: ScenarioStudy) -> Rows:
+    rows: Rows = []
+    for p in study.policies:
+        rows.append(
+            {
+                "bought_per_week": p.buy_per_week,
+                "initial_fleet": p.fleet,
+                "need_low": None if p.need is None else round(p.need.low),
+                "need_high": None if p.need is None else round(p.need.high),
+                "worst_week": None if p.worst_week_rush_service_level is None
+                else p.worst_week_rush_service_level.mean,
+                "profit_eur": None if p.profit_eur is None else p.profit_eur.mean,
+                "profit_low": None if p.profit_eur is None else p.profit_eur.low,
+                "profit_high": None if p.profit_eur is None else p.profit_eur.high,
+                "n": study.grid_replications,
+                "cheapest": p is study.cheapest,
+            }
+        )  # fmt: skip
+    return rows
+
+
+def validation_rows(study: ScenarioStudy) -> Rows:
+    return [
+        {
+            "what": c.what,
+            "analytic": c.analytic,
+            "simulated": None if c.simulated is None else c.simulated.mean,
+            "low": None if c.simulated is None else c.simulated.low,
+            "high": None if c.simulated is None else c.simulated.high,
+            "n": None if c.simulated is None else c.simulated.n,
+            "analytic_inside_interval": c.inside,
+        }
+        for c in study.validation
+    ]
+
+
+def monthly_profit_rows(study: ScenarioStudy) -> Rows:
+    rows: Rows = []
+    for key, i in study.current.items():
+        if key.startswith("profit_20") and key.endswith("_eur"):
+            rows.append(
+                {"month": key[7:-4], "profit_eur": i.mean, "low": i.low, "high": i.high, "n": i.n}
+            )
+    return rows
+
+
+def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list[str]:
+    lines = [
+        f"- Depth **{settings.depth}**. Each figure with an interval is the mean of n "
+        f"engine-only replications of {settings.days} days from the ingested dump (n is given "
+        "beside each interval; the current fleet and the verified policies use "
+        f"{settings.replications}), with a two-sided 95% Student-t interval; proportions use "
+        "the t interval on the logit scale, so they stay inside [0, 1]. No replication "
+        "touches the database; every replication is cached.",
+        "- Service levels count **trip intentions**: a customer refused again within an hour "
+        "of a refusal is the same intention, counted once, and not at all when the streak "
+        "ends in a rental; the raw `rent_refused` attempts are shown beside.",
+        f"- Policy frontier: for each replacement rate (bikes bought per week, as shares of "
+        f"the bikes totalled per week at full service), initial fleets as multiples of the "
+        "fleet balancing peak demand and erosion "
+        f"({', '.join(f'{m:g}' for m in settings.fleet_multipliers)}); "
+        f"{settings.grid_replications} common seeds per point. A seed's need is where its "
+        "worst-week curve crosses the target, interpolated between grid fleets; a policy's "
+        "fleet is the upper 95% prediction bound of the needs; its profit is interpolated "
+        "there (a fleet beyond the largest simulated takes the figures of the largest)."
+        + (
+            f" The cheapest policy is then run again on {settings.replications} fresh seeds."
+            if settings.verify_policies
+            else ""
+        ),
+        "- Money: subscriptions and insurance are billed for every registered customer until "
+        "they cancel (churn, where the scenario has it; the literal rules have none, so a "
+        "literal run keeps billing after its fleet is gone). Costs: repairs, the dump's bikes "
+        "totalled at their purchase price, bikes bought (replacements at the new price of "
+        "their model, purchases at the fleet's model mix), maintenance per usable bike and "
+        "month, rebalancing moves, payment fees, and the VAT included in the prices.",
+    ]
+    if settings.depth == "default":
+        lines.append(
+            "- At this depth only the run's own scenario gets a policy frontier, and scenarios "
+            "evaluating every customer run on a random subsample (fleet scaled alike, figures "
+            "scaled back); `bike-pipeline report --depth full` does all of it in full."
+        )
+    for s in studies:
+        if s.scale < 1:
+            lines.append(
+                f"- **{s.scenario}** evaluates every customer each tick: simulated on "
+                f"{s.scale:.1%} of the customers with the fleet scaled alike."
+            )
+    return lines
+
+
+def finite(value: object) -> object:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def tornado_rows(study: ScenarioStudy) -> Rows:
+    return [
+        {
+            "knob": b.knob,
+            "low_setting": b.low_setting,
+            "high_setting": b.high_setting,
+            "profit_low": b.profit_low,
+            "profit_high": b.profit_high,
+            "fleet_low": b.fleet_low,
+            "fleet_high": b.fleet_high,
+            "n": b.replications,
+        }
+        for b in study.tornado
+    ]
+
+
+def tornado_lines(study: ScenarioStudy, settings: ReportSettings) -> list[str]:
+    lines = [
+        f"One knob at a time on **{study.scenario}** with the current fleet, widest swing first. "
+        "Prices move the profit exactly (counts fixed, net of payment fees and VAT)."
+    ]
+    if settings.sensitivity_replications == 0:
+        lines.append(
+            "At this depth only the prices are shown; `--depth full` simulates the rule knobs "
+            "(sample size bound, totalled and repair rates, repair turnaround, ride duration) "
+            "and the break-even totalled rate."
+        )
+    elif study.break_even_totalled_rate is not None:
+        lines.append(
+            f"- The service breaks even at a totalled rate of "
+            f"**{study.break_even_totalled_rate:.2%}** per ride (profit interpolated)."
+        )
+    else:
+        lines.append("- The profit keeps its sign over the totalled rates tried: no break-even.")
+    lines.append("- Churn (cancellations of subscribers refused a bike) has no engine knob yet.")
+    return lines
