@@ -11,8 +11,7 @@ from pathlib import Path
 
 import click
 
-from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.pipeline import check_file, ingest_file
 from bike_pipeline.settings import Settings
@@ -33,8 +32,7 @@ def ingest(customers: Path | None, bikes: Path | None) -> None:
     try:
         for kind, path in files.items():
             check_file(path, kind)
-        engine = engine_for(services.database_url(Settings.from_env()))
-        create_schema(engine)
+        engine = app_engine(Settings.from_env())
         for kind, path in files.items():
             result = ingest_file(engine, path, kind)
             for line in result.summary_lines():

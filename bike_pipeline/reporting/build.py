@@ -37,8 +37,8 @@ from bike_pipeline.reporting.tables import (
     repair_rows,
     write_csv,
 )
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline.simulation.world import WorldState
 
 LITERAL_SCENARIOS = ("seed", "full")
@@ -126,7 +126,7 @@ def build_report(
 ) -> Report:
     with engine.connect() as conn:
         run = persisted_run(conn)
-        world = world_from_database(conn, run.scenario)
+        world = load_world(conn, run.scenario, at_start=True)
     directory = reports_root / (name or run_name(run))
     directory.mkdir(parents=True, exist_ok=True)
     series = run.series

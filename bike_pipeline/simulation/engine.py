@@ -118,7 +118,8 @@ def _subscribe(
     sample: np.ndarray,
     out: _Columns,
 ) -> None:
-    candidates = sample[~state.registered[sample]]
+    tick = state.next_tick  # step() checks that it runs this tick
+    candidates = sample[~state.registered[sample] & (state.subscribe_from_tick[sample] <= tick)]
     subscribers = candidates[rng.random(len(candidates)) < scenario.rules.subscribe]
     insures = rng.random(len(subscribers)) < scenario.rules.insure
     state.registered[subscribers] = True
@@ -191,6 +192,7 @@ def _rent(
     sample: np.ndarray,
     out: _Columns,
 ) -> None:
+    tick = state.next_tick  # step() checks that it runs this tick
     candidates = sample[state.registered[sample] & (state.holding[sample] == NO_BIKE)]
     p = scenario.rules.rent_rush_hour if rush else scenario.rules.rent
     wanting = candidates[rng.random(len(candidates)) < p]

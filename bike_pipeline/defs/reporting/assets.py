@@ -8,12 +8,12 @@ from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.reporting.build import ReportSettings, build_report
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.reporting.scenario_start import scenario_from
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.store.scenario_content import StoredScenario
+from bike_pipeline.simulation.store.world_load import load_world
 
 INGESTED = [dg.AssetKey("customers"), dg.AssetKey("bikes")]
 SIX_MONTHS_DAYS = 182
@@ -55,7 +55,7 @@ def six_month_simulation(
     postgres: PostgresResource,
     redis: RedisResource,
 ) -> dg.MaterializeResult:
-    scenario = scenario_from(config.scenario, config.start, Settings.from_env().home / "scenarios")
+    scenario = StoredScenario.load(config.scenario, config.start)
     try:
         client = redis.client()
         client.ping()
@@ -68,7 +68,8 @@ def six_month_simulation(
     result = run_simulation(postgres.engine(), request, client)
     return dg.MaterializeResult(
         metadata={
-            "scenario": scenario,
+            "scenario": scenario.name,
+            "scenario_sha256": scenario.sha256,
             "seed": config.seed,
             "ticks": result.ticks,
             "events": result.events,
@@ -138,7 +139,7 @@ def seed_replication(
     seed = int(context.partition_key)
     scenario = load_scenario(config.scenario)
     with postgres.engine().connect() as conn:
-        world = world_from_database(conn, scenario)
+        world = load_world(conn, scenario, at_start=True)
     figures = headline(
         replicate(world, scenario, seed, config.days * TICKS_PER_DAY), scenario.prices
     )

@@ -1,7 +1,8 @@
 """`simulation_ticks`: run simulation ticks (the same code path as `bike-pipeline simulate`).
 
-An op job, not an asset: a run advances a stateful simulation from its last committed tick,
-so launching it twice continues rather than recomputes. Launch it from the UI, with
+An op job, not an asset: a run advances a stateful simulation from its last committed tick
+up to `days` from the run's first tick, so launching it again after a crash finishes the
+same run, and `more_days` continues it. Launch it from the UI, with
 `dagster job execute -j simulation_ticks -c config.yaml`, from the live sensor, or from
 `bike-pipeline run`.
 """
@@ -19,8 +20,16 @@ LOG_EVERY_TICKS = 72 * 7
 
 
 class SimulationTicksConfig(dg.Config):
-    days: float = Field(default=1.0, description="simulated days to run (72 ticks a day)")
-    ticks: int | None = Field(default=None, description="ticks to run; overrides days")
+    days: float = Field(
+        default=1.0,
+        description="the run's length in days from its first tick (72 ticks a day): the "
+        "same config after a crash finishes the same run",
+    )
+    ticks: int | None = Field(default=None, description="the run's length in ticks; overrides days")
+    more_days: float | None = Field(
+        default=None, description="continue this many days after the last committed tick instead"
+    )
+    more_ticks: int | None = Field(default=None, description="as more_days, in ticks")
     pace_seconds: float = Field(default=0.0, description="real seconds per tick; 0: flat out")
     seed: int = 42
     scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
@@ -36,8 +45,12 @@ class SimulationTicksConfig(dg.Config):
         anchor = None
         if self.anchor_epoch is not None and self.anchor_tick is not None:
             anchor = (self.anchor_epoch, self.anchor_tick)
+        more = self.more_ticks
+        if more is None and self.more_days is not None:
+            more = ticks_for(self.more_days, None)
         return SimulationRequest(
             ticks=ticks_for(self.days, self.ticks),
+            more_ticks=more,
             seed=self.seed,
             scenario=self.scenario,
             pace_s=self.pace_seconds,

@@ -20,8 +20,8 @@ from bike_pipeline.defs.reporting.assets import (
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
+from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
 REPORT_CONFIG = {"replications": 2, "days": 1, "scenarios": []}  # the run's scenario only
@@ -71,7 +71,7 @@ def test_simulation_from_a_configured_start_then_the_report(
     assert report["rentals"].value == scalar(engine, "SELECT count(*) FROM core.rentals")
     assert "## Answer" in report["summary"].value
     assert Path(report["report"].value).is_file()
-    assert Path(report["report"].value).parent.name == "full-from-20260302T0600-seed5-1d"
+    assert Path(report["report"].value).parent.name == "full-seed5-1d"
     assert "recommended_fleet" in report
 
 
@@ -89,7 +89,7 @@ def test_a_seed_partition_is_one_replication(
     found = _metadata(result, "seed_replication")
     scenario = load_scenario("full")
     with engine.connect() as conn:
-        world = world_from_database(conn, scenario)
+        world = load_world(conn, scenario, at_start=True)
     expected = headline(replicate(world, scenario, 43, 72), scenario.prices)
     assert found["seed"].value == 43
     assert found["rentals"].value == expected["rentals"]
