@@ -15,6 +15,7 @@ from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.pipeline import check_file, ingest_file
 from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.store.lock import SimulationBusy
 
 
 class UnusableFileError(click.ClickException):
@@ -39,5 +40,5 @@ def ingest(customers: Path | None, bikes: Path | None) -> None:
                 click.echo(line)
     except UnusableInputFile as error:
         raise UnusableFileError(str(error)) from None
-    except DatabaseRefusedLoad as error:
+    except (DatabaseRefusedLoad, SimulationBusy) as error:
         raise click.ClickException(str(error)) from None

@@ -39,7 +39,7 @@ CHARTS = ("counts-chart", "fleet-chart", "map-chart", "demand-chart")
 WAIT_MS = 60_000  # generous: CI shares two cores with other work
 # Live ticks at 0.25 s, in short runs until the test has seen the page update mid-run
 # (at most MAX_TICKS): as long as the page needs, however slow the machine.
-LIVE_RUN = SimulationRequest(ticks=4, seed=9, scenario="full", pace_s=0.25)
+LIVE_RUN = SimulationRequest(more_ticks=4, seed=9, scenario="full", pace_s=0.25)
 MAX_TICKS = 400
 
 # The page's numbers and chart data, once every chart is drawn from the same snapshot as

@@ -16,6 +16,7 @@ from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline.ingest.preview import as_markdown, preview_rows
 from bike_pipeline.ingest.result import IngestResult
 from bike_pipeline.ingest.specs import BIKES, CUSTOMERS, DumpSpec
+from bike_pipeline.simulation.store.lock import SimulationBusy
 
 COUNTS_CHECK = "counts_add_up"
 
@@ -31,7 +32,7 @@ class BikesConfig(dg.Config):
 def _ingest(path: str, spec: DumpSpec, engine: sa.Engine) -> IngestResult:
     try:
         return ingest_file(engine, path, spec.kind)
-    except UnusableInputFile as error:
+    except (UnusableInputFile, SimulationBusy) as error:
         raise dg.Failure(description=str(error)) from None
 
 
@@ -44,6 +45,8 @@ def _metadata(result: IngestResult, engine: sa.Engine) -> dict[str, object]:
         "updated": result.updated,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+        "simulation_running": result.simulation_running,
+        "baseline_only": result.baseline_only,
         "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
         "ignored_columns": ", ".join(result.ignored_columns),
         "preview": dg.MetadataValue.md(as_markdown(preview_rows(engine, result.kind))),

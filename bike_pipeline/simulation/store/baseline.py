@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from bike_pipeline.db.base import CORE_SCHEMA
 
 C = CORE_SCHEMA
+SIMULATION_STATE_TABLE = f"{C}.simulation_state"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,9 @@ BASELINES = {
 
 
 def simulation_holds_state(conn: sa.Connection) -> bool:
-    return bool(conn.execute(sa.text(f"SELECT count(*) FROM {C}.simulation_state")).scalar_one())
+    return bool(
+        conn.execute(sa.text(f"SELECT count(*) FROM {SIMULATION_STATE_TABLE}")).scalar_one()
+    )
 
 
 def snapshot_baseline(conn: sa.Connection) -> None:
