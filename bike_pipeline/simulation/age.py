@@ -1,8 +1,7 @@
 """The age rule in simulated time: a customer may subscribe from their 16th birthday on.
 
-The 16th birthday of someone born on 29 February is 1 March in a common year (the same
-day arithmetic as the ingestion's "at least 16 at registration" rule); it begins at local
-midnight in Europe/Amsterdam.
+The 16th birthday (the same calendar day, 16 years on) begins at local midnight in
+Europe/Amsterdam.
 """
 
 from __future__ import annotations
