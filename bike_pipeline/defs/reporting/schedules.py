@@ -37,5 +37,10 @@ def six_month_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRe
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
     return dg.RunRequest(
         run_key=f"six-month-report-{stamp}",
-        run_config={"ops": {"six_month_simulation": {"config": config}}},
+        run_config={
+            "ops": {
+                "six_month_simulation": {"config": config},
+                "fleet_report": {"config": {"world": "report"}},
+            }
+        },
     )

@@ -21,6 +21,7 @@ from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
+from bike_pipeline.simulation.store.report_world import report_engine
 from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
@@ -56,7 +57,7 @@ def test_simulation_from_a_configured_start_then_the_report(
         "six_month_simulation": {
             "config": {"days": 1, "seed": 5, "scenario": "full", "start": "2026-03-02T06:00:00"}
         },
-        "fleet_report": {"config": REPORT_CONFIG},
+        "fleet_report": {"config": REPORT_CONFIG | {"world": "report"}},
     }
     result = dg.materialize(
         [six_month_simulation, fleet_report],
@@ -64,11 +65,13 @@ def test_simulation_from_a_configured_start_then_the_report(
         run_config={"ops": config},
     )
     assert result.success
-    with engine.connect() as conn:
+    report_world = report_engine(engine)
+    with report_world.connect() as conn:
         first = conn.execute(sa.text("SELECT min(sim_time) FROM core.events")).scalar_one()
     assert first == datetime(2026, 3, 2, 6, 0, tzinfo=AMSTERDAM)
+    assert scalar(engine, "SELECT count(*) FROM core.events") == 0  # the live world untouched
     report = _metadata(result, "fleet_report")
-    assert report["rentals"].value == scalar(engine, "SELECT count(*) FROM core.rentals")
+    assert report["rentals"].value == scalar(report_world, "SELECT count(*) FROM core.rentals")
     assert "## Answer" in report["summary"].value
     assert Path(report["report"].value).is_file()
     assert Path(report["report"].value).parent.name == "full-seed5-1d"
