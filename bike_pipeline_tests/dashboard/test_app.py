@@ -128,7 +128,7 @@ def _assert_map_matches(shown: dict[str, Any], engine: sa.Engine) -> None:
 def _simulate_until(stop: threading.Event, engine: sa.Engine, client: redis.Redis) -> int:
     """Run live ticks until `stop` is set; return the number of events."""
     events = 0
-    for _ in range(MAX_TICKS // LIVE_RUN.ticks):
+    for _ in range(MAX_TICKS // (LIVE_RUN.more_ticks or 1)):
         result = run_simulation(engine, LIVE_RUN, client)
         assert result.relay_ok
         events += result.events

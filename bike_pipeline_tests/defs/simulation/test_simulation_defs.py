@@ -33,7 +33,11 @@ def test_job_runs_ticks_and_resumes(
     resources = _resources(database_url, servers.redis_url)
     first = simulation_ticks.execute_in_process(run_config=config, resources=resources)
     assert first.success
-    second = simulation_ticks.execute_in_process(run_config=config, resources=resources)
+    again = simulation_ticks.execute_in_process(run_config=config, resources=resources)
+    assert again.success  # the same config: the run is already one day long
+    assert table_rows(engine, "SELECT last_tick FROM core.simulation_state") == [(71,)]
+    more = {"ops": {"simulate_ticks": {"config": {"more_days": 1, "seed": 4, "scenario": "full"}}}}
+    second = simulation_ticks.execute_in_process(run_config=more, resources=resources)
     assert second.success
     assert table_rows(engine, "SELECT last_tick FROM core.simulation_state") == [(143,)]
     (events,) = table_rows(engine, "SELECT count(*) FROM core.events")[0]
@@ -52,7 +56,7 @@ def test_live_sensor_requests_the_due_window_from_the_last_committed_tick(
         assert isinstance(request, dg.RunRequest)
         assert request.run_key == "0"
         config = request.run_config["ops"]["simulate_ticks"]["config"]
-        assert config["pace_seconds"] == 2.0 and config["until_tick"] == config["ticks"] == 15
+        assert config["pace_seconds"] == 2.0 and config["until_tick"] == config["more_ticks"] == 15
         cursor = json.loads(context.cursor)
         assert cursor["anchor_tick"] == 0
         result = simulation_ticks.execute_in_process(
