@@ -85,6 +85,8 @@ def database_url(servers: services.ServiceUrls, monkeypatch: pytest.MonkeyPatch)
         engine_for(url).dispose()
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            # the report's own world beside it (simulation.store.report_world), if made
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}_report" WITH (FORCE)'))
         admin.dispose()
 
 

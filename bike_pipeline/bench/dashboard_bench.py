@@ -36,7 +36,7 @@ from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
-from bike_pipeline.simulation.state_models import SimulationState
+from bike_pipeline.simulation.store.models import SimulationState
 
 BENCH_KEYS = EventKeys(
     stream="bike_pipeline.bench.dashboard.events", channel_prefix="bike_pipeline.bench.dashboard."
@@ -96,7 +96,13 @@ def _start_simulation_state(engine: sa.Engine, next_event_id: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             sa.insert(SimulationState).values(
-                seed=0, scenario="bench", last_tick=0, next_event_id=next_event_id, next_rental_id=1
+                seed=0,
+                scenario="bench",
+                scenario_content="{}",
+                scenario_sha256="",
+                last_tick=0,
+                next_event_id=next_event_id,
+                next_rental_id=1,
             )
         )
 

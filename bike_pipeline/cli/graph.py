@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
 from bike_pipeline.graph.matches import UnknownCustomerError, find_matches
 from bike_pipeline.graph.sync import sync_graph
@@ -26,8 +26,7 @@ def graph() -> None:
 def sync(graph_name: str) -> None:
     """Load customer and bike nodes, link new rentals, update ended ones; print the counts."""
     settings = Settings.from_env()
-    engine = engine_for(services.database_url(settings))
-    create_schema(engine)
+    engine = app_engine(settings)
     counts = sync_graph(engine, open_graph(services.graph_url(settings), graph_name))
     for name, value in counts.as_dict().items():
         click.echo(f"{name:<24}{value}")

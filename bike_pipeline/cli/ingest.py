@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.ingest.errors import DatabaseRefusedLoad, UnusableInputFile
 from bike_pipeline.ingest.pipeline import check_file, ingest_file
 from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.store.lock import SimulationBusy
 
 
 class UnusableFileError(click.ClickException):
@@ -33,13 +33,12 @@ def ingest(customers: Path | None, bikes: Path | None) -> None:
     try:
         for kind, path in files.items():
             check_file(path, kind)
-        engine = engine_for(services.database_url(Settings.from_env()))
-        create_schema(engine)
+        engine = app_engine(Settings.from_env())
         for kind, path in files.items():
             result = ingest_file(engine, path, kind)
             for line in result.summary_lines():
                 click.echo(line)
     except UnusableInputFile as error:
         raise UnusableFileError(str(error)) from None
-    except DatabaseRefusedLoad as error:
+    except (DatabaseRefusedLoad, SimulationBusy) as error:
         raise click.ClickException(str(error)) from None

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import click
 
-from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.privacy.cipher import PiiCipher, WrongPiiKeyError
 from bike_pipeline.privacy.rotation import rotate_pii_key
 from bike_pipeline.settings import PII_KEY_VAR, Settings, secret_key
@@ -66,8 +65,7 @@ def rotate(old_key: str | None, new_key: str) -> None:
         raise click.BadParameter("the new key is empty", param_hint="--new-key")
     if new_key == old_key:
         raise click.BadParameter("the new key equals the old key", param_hint="--new-key")
-    engine = engine_for(services.database_url(settings))
-    create_schema(engine)
+    engine = app_engine(settings)
     dev_path = _development_key_path(settings)
     staged = _stage_key_file(dev_path, new_key) if development else None
     rotated = False

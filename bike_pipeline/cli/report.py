@@ -6,8 +6,7 @@ import json
 
 import click
 
-from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.build import build_report
 from bike_pipeline.reporting.db_series import NoSimulation
@@ -69,8 +68,7 @@ def report(
     """Write the report (HTML, Markdown, PNG, CSV) under BIKE_PIPELINE_HOME/reports/ and print
     the answer: is the fleet big enough, by how much, and does the service pay."""
     settings = Settings.from_env()
-    engine = engine_for(services.database_url(settings))
-    create_schema(engine)
+    engine = app_engine(settings)
     options = ReportSettings(
         target=target,
         replications=replications,

@@ -9,13 +9,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay_status import final_relay
 from bike_pipeline.settings import Settings
-from bike_pipeline.simulation.persistence import SimulationBusy, SimulationMismatch
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
-from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError, load_scenario
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError
+from bike_pipeline.simulation.store.lock import SimulationBusy
+from bike_pipeline.simulation.store.progress import SimulationMismatch
+from bike_pipeline.simulation.store.scenario_content import StoredScenario
 from bike_pipeline.simulation.tick_events import TickEvents
 
 
@@ -33,13 +35,20 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     type=click.FloatRange(min=0),
     default=1.0,
     show_default=True,
-    help="Simulated days to run (72 ticks a day).",
+    help="The run's length in simulated days from its first tick (72 ticks a day): the "
+    "same command after a kill finishes the same run.",
 )
 @click.option(
     "--ticks",
     type=click.IntRange(min=0),
     default=None,
-    help="Ticks of 20 simulated minutes to run; overrides --days.",
+    help="The run's length in ticks of 20 simulated minutes; overrides --days.",
+)
+@click.option(
+    "--more-days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Continue this many days after the last committed tick instead (ignores --days).",
 )
 @click.option(
     "--pace",
@@ -57,20 +66,34 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
 )
 @click.option("--reset", is_flag=True, help="Start again from the ingested dump.")
 def simulate(
-    days: float, ticks: int | None, pace: float, seed: int, scenario: str, reset: bool
+    days: float,
+    ticks: int | None,
+    more_days: float | None,
+    pace: float,
+    seed: int,
+    scenario: str,
+    reset: bool,
 ) -> None:
-    """Advance the simulation from its last committed tick (the same code as the
-    `simulation_ticks` Dagster job); events go to core.events and, via the outbox, to Redis."""
+    """Run the simulation up to --days from its first tick, resuming after the last
+    committed tick (the same code as the `simulation_ticks` Dagster job); events go to
+    core.events and, via the outbox, to Redis."""
     try:
-        load_scenario(scenario)
+        stored = StoredScenario.load(scenario)
     except ScenarioError as error:
         raise click.BadParameter(str(error), param_hint="--scenario") from None
     settings = Settings.from_env()
     console = Console()
-    db = engine_for(services.database_url(settings))
-    create_schema(db)
-    total = ticks_for(days, ticks)
-    request = SimulationRequest(ticks=total, seed=seed, scenario=scenario, pace_s=pace, reset=reset)
+    db = app_engine(settings)
+    more = None if more_days is None else ticks_for(more_days, None)
+    request = SimulationRequest(
+        ticks=ticks_for(days, ticks),
+        more_ticks=more,
+        seed=seed,
+        scenario=stored,
+        pace_s=pace,
+        reset=reset,
+    )
+    total = more if more is not None else request.ticks
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -86,7 +109,8 @@ def simulate(
             seen["events"] += len(events)
             progress.update(
                 task,
-                advance=1,
+                advance=1 if more is not None else None,
+                completed=events.tick + 1 if more is None else None,
                 events=seen["events"],
                 description=f"{events.sim_time:%Y-%m-%d %H:%M}",
             )
@@ -95,6 +119,11 @@ def simulate(
             result = run_simulation(db, request, _redis_or_none(settings, console), advance)
         except (SimulationBusy, SimulationMismatch) as error:
             raise click.ClickException(str(error)) from None
+    if result.ticks == 0 and more is None:
+        console.print(
+            f"the run already has {result.first_tick:,} ticks (--days {days:g} is "
+            f"{request.ticks:,}): nothing to do; continue with --more-days N"
+        )
     table = Table(title=f"ticks {result.first_tick}..{result.next_tick - 1}")
     table.add_column("event type")
     table.add_column("count", justify="right")

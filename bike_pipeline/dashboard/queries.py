@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES, Bike, Event
 from bike_pipeline.events.payload import SIM_TIME_ZONE
-from bike_pipeline.simulation.state_models import SimulationState
+from bike_pipeline.simulation.store.models import SimulationState
 
 DEMAND_TYPES = ("rented", "rent_refused")
 

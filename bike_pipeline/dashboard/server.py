@@ -12,7 +12,7 @@ from bike_pipeline import services
 from bike_pipeline.dashboard.app import REFRESH_MS, create_app
 from bike_pipeline.dashboard.matchmaking import lookup_matches
 from bike_pipeline.dashboard.snapshot import DashboardData
-from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.settings import Settings
 
 REDIS_TIMEOUT_S = 5.0
@@ -25,7 +25,7 @@ def build_app(settings: Settings | None = None, refresh_ms: int = REFRESH_MS) ->
     The dashboard only reads, so it may point at a read-only role or a hot standby; it does
     not create the schema (the page says so until the tables exist)."""
     settings = settings or Settings.from_env()
-    engine = engine_for(services.database_url(settings))
+    engine = app_engine(settings, schema=False)
     client = redis.Redis.from_url(
         services.redis_url(settings),
         socket_connect_timeout=REDIS_TIMEOUT_S,

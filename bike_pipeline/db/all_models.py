@@ -3,4 +3,4 @@
 import bike_pipeline.db.models  # noqa: F401
 import bike_pipeline.graph.models  # noqa: F401
 import bike_pipeline.privacy.models  # noqa: F401
-import bike_pipeline.simulation.state_models  # noqa: F401
+import bike_pipeline.simulation.store.models  # noqa: F401

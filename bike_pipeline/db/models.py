@@ -172,11 +172,12 @@ class EventOutbox(Base):
 
     The simulation inserts an event's id here in the same transaction as the event; the
     relay publishes it and deletes the row, so a crash or a Redis outage loses nothing.
+    No foreign key to `core.events`: only the tick writer inserts here, in the transaction
+    that inserts the events themselves, and reset truncates both together; the key's check
+    per row cost ~14% of a full-speed run (BENCHMARKS.md, Simulation).
     """
 
     __tablename__ = "event_outbox"
     __table_args__ = ({"schema": CORE_SCHEMA},)
 
-    event_id: Mapped[int] = mapped_column(
-        sa.ForeignKey(f"{CORE_SCHEMA}.events.event_id", ondelete="CASCADE"), primary_key=True
-    )
+    event_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
 from bike_pipeline.settings import Settings
 
@@ -24,9 +24,8 @@ class PostgresResource(dg.ConfigurableResource):
         return self.database_url or services.database_url(Settings.from_env())
 
     def engine(self) -> sa.Engine:
-        engine = engine_for(self.url())
-        create_schema(engine)
-        return engine
+        """The pooled engine, the schema created once per process (not on every call)."""
+        return app_engine(url=self.url())
 
 
 class RedisResource(dg.ConfigurableResource):

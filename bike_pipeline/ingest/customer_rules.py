@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -17,6 +20,12 @@ from bike_pipeline.ingest.vector_dates import dump_dates, dump_datetimes
 from bike_pipeline.ingest.verdicts import Verdicts, as_mask
 
 MINIMUM_AGE = 16
+EARLIEST_BIRTH_DAY = 1900_01_01  # YYYYMMDD
+
+
+def _today() -> int:
+    """Today in Europe/Amsterdam as YYYYMMDD: a birth date after it is in the future."""
+    return int(datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%Y%m%d"))
 
 
 def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
@@ -33,6 +42,8 @@ def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:
     rules.optional_text(verdicts, col["phone"], "phone", 32)
     birth = dump_dates(col["date_of_birth"])
     verdicts.fail(~birth.ok, "date_of_birth: not a DD-MM-YYYY date")
+    verdicts.fail(birth.local_day > _today(), "date_of_birth: in the future")
+    verdicts.fail(birth.local_day < EARLIEST_BIRTH_DAY, "date_of_birth: before 1900")
     rules.required_text(verdicts, col["street"], "street", 200)
     rules.required_text(verdicts, col["house_number"], "house_number", 20)
     rules.matches(

@@ -7,6 +7,12 @@ join: new ids are inserted, changed rows updated, identical rows not touched, so
 re-ingesting a file writes nothing. A row whose other unique value (BSN, frame number)
 already belongs to another id in the database is rejected instead of breaking the
 transaction. Rejects go to `core.ingest_rejects` once per (file hash, line).
+
+Once a simulation holds state (a `Baseline` is given), the simulation owns the
+registrations, insurance and bike statuses of core.*: rows are compared with the dump
+baseline for those columns, a changed row updates the other columns in core.* and those
+in the baseline only, a new row joins core.* and the baseline in its dump state, and a row
+whose id belongs to a row the simulation created (a replacement bike) is rejected.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import pyarrow.csv as pacsv
 
 from bike_pipeline.ingest.copy_stream import CopyStream
 from bike_pipeline.ingest.specs import DumpSpec
+from bike_pipeline.simulation.store.baseline import Baseline
 
 STAGE = "ingest_stage"
 CHANGED = "ingest_changed"
@@ -43,6 +50,10 @@ def conflict_reason(column: str) -> str:
     return f"{column}: belongs to another row already in the database"
 
 
+def simulated_reason(column: str) -> str:
+    return f"{column}: belongs to a row the running simulation created (not applied)"
+
+
 def csv_bytes(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
@@ -56,13 +67,15 @@ class TableLoader:
     on failure) before anything else is done with the connection.
     """
 
-    def __init__(self, connection: Any, spec: DumpSpec) -> None:
+    def __init__(self, connection: Any, spec: DumpSpec, baseline: Baseline | None = None) -> None:
         self.spec = spec
+        self.baseline = baseline
+        self.baseline_updates = 0
         self.cursor = connection.cursor()
         table = spec.qualified_table
         self.cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-        self.direct = bool(self.cursor.fetchone()[0])
+        self.direct = bool(self.cursor.fetchone()[0]) and baseline is None
         self._rebuild: list[str] = []
         self._rejects: list[pa.Table] = []
         self.copied = 0
@@ -114,16 +127,29 @@ class TableLoader:
             self.cursor.execute(f"ANALYZE {STAGE}")
 
     def _changed_rows(self) -> None:
-        """Staged rows that are new or differ from the table, with `is_new`."""
+        """Staged rows that are new or differ from the table (the baseline for the columns
+        the simulation owns), with `is_new`, `simulated` (the id is a row the simulation
+        created) and `to_baseline` (a column the simulation owns differs)."""
         table, key, columns = self.spec.qualified_table, self.spec.key, self.spec.columns
         others = [c for c in columns if c != key]
-        current = ", ".join(f"t.{c}" for c in others)
+        owned = self.baseline.dump_columns if self.baseline else ()
+        current = ", ".join(f"{'b' if c in owned else 't'}.{c}" for c in others)
         incoming = ", ".join(f"s.{c}" for c in others)
+        if self.baseline is None:
+            join, simulated, to_baseline = "", "false", "false"
+        else:
+            join = f"LEFT JOIN {self.baseline.table} b ON b.{key} = s.{key} "
+            simulated = f"t.{key} IS NOT NULL AND b.{key} IS NULL"
+            to_baseline = (
+                f"({', '.join(f'b.{c}' for c in owned)}) "
+                f"IS DISTINCT FROM ({', '.join(f's.{c}' for c in owned)})"
+            )
         self.cursor.execute(
             f"CREATE TEMP TABLE {CHANGED} ON COMMIT DROP AS "
-            f"SELECT s.*, t.{key} IS NULL AS is_new FROM {STAGE} s "
-            f"LEFT JOIN {table} t ON t.{key} = s.{key} "
-            f"WHERE t.{key} IS NULL OR ({current}) IS DISTINCT FROM ({incoming})"
+            f"SELECT s.*, t.{key} IS NULL AS is_new, {simulated} AS simulated, "
+            f"{to_baseline} AS to_baseline FROM {STAGE} s "
+            f"LEFT JOIN {table} t ON t.{key} = s.{key} {join}"
+            f"WHERE t.{key} IS NULL OR ({simulated}) OR ({current}) IS DISTINCT FROM ({incoming})"
         )
 
     def conflicting_lines(self) -> dict[int, str]:
@@ -133,6 +159,9 @@ class TableLoader:
         self._changed_rows()
         key = self.spec.key
         conflicts: dict[int, str] = {}
+        self.cursor.execute(f"DELETE FROM {CHANGED} WHERE simulated RETURNING line_number")
+        for (line,) in self.cursor.fetchall():
+            conflicts[line] = simulated_reason(key)
         for column in self.spec.unique:
             if column == key:
                 continue
@@ -150,7 +179,8 @@ class TableLoader:
             return self.copied, 0, 0
         table, key, columns = self.spec.qualified_table, self.spec.key, self.spec.columns
         listed = ", ".join(columns)
-        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c != key)
+        owned = self.baseline.dump_columns if self.baseline else ()
+        assignments = ", ".join(f"{c} = s.{c}" for c in columns if c != key and c not in owned)
         self.cursor.execute(
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {CHANGED} WHERE is_new"
         )
@@ -160,7 +190,24 @@ class TableLoader:
             f"WHERE NOT s.is_new AND t.{key} = s.{key}"
         )
         updated = self.cursor.rowcount
+        if self.baseline is not None:
+            self._upsert_baseline()
         return loaded, updated, self.copied - conflicts - loaded - updated
+
+    def _upsert_baseline(self) -> None:
+        """New rows into the baseline in their dump state; changed owned columns there only."""
+        assert self.baseline is not None
+        baseline, key = self.baseline, self.spec.key
+        listed = ", ".join((key, *baseline.dump_columns))
+        self.cursor.execute(
+            f"INSERT INTO {baseline.table} ({listed}) SELECT {listed} FROM {CHANGED} WHERE is_new"
+        )
+        assignments = ", ".join(f"{c} = s.{c}" for c in baseline.dump_columns)
+        self.cursor.execute(
+            f"UPDATE {baseline.table} b SET {assignments} FROM {CHANGED} s "
+            f"WHERE NOT s.is_new AND s.to_baseline AND b.{key} = s.{key}"
+        )
+        self.baseline_updates = self.cursor.rowcount
 
     def store_rejects(self, file_name: str, file_sha256: str) -> None:
         """Keep the rejects; a row rejected by an earlier ingest of the same file stays once."""

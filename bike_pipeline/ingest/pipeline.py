@@ -4,6 +4,11 @@ Bytes are read in blocks (`records`), parsed column-wise (`parse`), validated ve
 (`customer_rules`, `bike_rules`, `unique_keys`) and loaded with COPY (`loader`), all in
 one transaction per file. Whole-file problems raise `UnusableInputFile` before anything
 is written.
+
+Safe at any time: the load takes the simulation's writer lock for its transaction (waiting
+a bounded time for a running simulation, else `SimulationBusy` naming the lock), and once a
+simulation holds state the registrations, insurance and bike statuses of the dump go to
+the dump baseline (what `--reset` returns to), never over the simulated state.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psycopg2
@@ -28,8 +34,12 @@ from bike_pipeline.ingest.result import IngestResult
 from bike_pipeline.ingest.specs import SPECS, DumpSpec
 from bike_pipeline.ingest.unique_keys import SeenKeys
 from bike_pipeline.ingest.verdicts import Verdicts
+from bike_pipeline.simulation.store.baseline import BASELINES, SIMULATION_STATE_TABLE
+from bike_pipeline.simulation.store.lock import lock_transaction
 
 log = logging.getLogger(__name__)
+
+LOCK_WAIT_SECONDS = 30.0
 
 VALIDATORS: dict[str, Callable[[pa.Table, Verdicts], pa.Table]] = {
     "customers": validate_customers,
@@ -118,6 +128,23 @@ def _stream_blocks(
         loader.add_rejects(_rejects_table(rejects))
 
 
+def valid_rows(path: str | Path, kind: str) -> pa.Table:
+    """The typed rows of a dump file that pass its rules (rejects left out, as ingestion
+    leaves them out), without a database: what the report's dump-only world starts from."""
+    spec = SPECS[kind]
+    tables = []
+    with DumpReader(path, BLOCK_SIZE) as reader:
+        _check_header(Path(path), reader.header, spec, warn=False)
+        seen = SeenKeys(spec)
+        for block in reader.blocks():
+            raw = parse_block(block, reader.header, spec.columns)
+            verdicts = Verdicts(raw.num_rows)
+            typed = VALIDATORS[kind](raw, verdicts)
+            seen.reject_duplicates(typed, verdicts)
+            tables.append(typed.filter(pa.array(verdicts.fine)))
+    return pa.concat_tables(tables)
+
+
 def _reject_conflicts(path: Path, loader: TableLoader, reasons: Counter[str]) -> int:
     """Reject rows whose BSN/frame number belongs to another id in the database."""
     conflicts = loader.conflicting_lines()
@@ -132,8 +159,18 @@ def _reject_conflicts(path: Path, loader: TableLoader, reasons: Counter[str]) ->
     return len(conflicts)
 
 
+def _simulation_holds_state(connection: Any) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {SIMULATION_STATE_TABLE}")
+        return bool(cursor.fetchone()[0])
+
+
 def ingest_file(
-    engine: sa.Engine, path: str | Path, kind: str, block_size: int = BLOCK_SIZE
+    engine: sa.Engine,
+    path: str | Path,
+    kind: str,
+    block_size: int = BLOCK_SIZE,
+    lock_wait_s: float = LOCK_WAIT_SECONDS,
 ) -> IngestResult:
     """Validate and load one dump file in one transaction; return its counts."""
     path = Path(path)
@@ -144,7 +181,10 @@ def ingest_file(
         connection = engine.raw_connection()
         loader: TableLoader | None = None
         try:
-            loader = TableLoader(connection, spec)
+            with connection.cursor() as cursor:
+                lock_transaction(cursor, lock_wait_s, f"ingest of {path.name}")
+            simulated = _simulation_holds_state(connection)
+            loader = TableLoader(connection, spec, BASELINES[kind] if simulated else None)
             _stream_blocks(reader, spec, loader, reasons)
             loader.finish_copy()
             conflicts = _reject_conflicts(path, loader, reasons)
@@ -171,6 +211,8 @@ def ingest_file(
         rejected=sum(reasons.values()),
         rejects_by_reason=dict(reasons),
         ignored_columns=ignored,
+        simulation_running=simulated,
+        baseline_only=loader.baseline_updates,
     )
     if not result.balanced:
         raise RuntimeError(f"{path.name}: counts do not add up to the data rows: {result}")

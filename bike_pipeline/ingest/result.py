@@ -17,6 +17,8 @@ class IngestResult:
     rejected: int
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     ignored_columns: tuple[str, ...] = ()
+    simulation_running: bool = False  # a simulation holds the live state of core.*
+    baseline_only: int = 0  # updated rows whose simulated columns went to the baseline only
 
     @property
     def balanced(self) -> bool:
@@ -31,4 +33,10 @@ class IngestResult:
         ]
         for reason, count in sorted(self.rejects_by_reason.items(), key=lambda kv: -kv[1]):
             lines.append(f"  rejected {count:>7,}  {reason}")
+        if self.simulation_running:
+            lines.append(
+                f"  a simulation holds the live state: new rows joined it in their dump state; "
+                f"{self.baseline_only:,} updated rows changed registration, insurance or status, "
+                "stored in the dump baseline only (what `simulate --reset` returns to)"
+            )
         return lines

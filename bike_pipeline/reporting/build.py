@@ -46,8 +46,8 @@ from bike_pipeline.reporting.document.tables import (
     write_csv,
 )
 from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.store.world_load import load_world
 
 __all__ = ["Answer", "Report", "ReportSettings", "build_report"]
 
@@ -156,7 +156,7 @@ def build_report(
     with engine.connect() as conn:
         run = persisted_run(conn)
         complete_from_database(conn, run)
-        world = world_from_database(conn, run.scenario)
+        world = load_world(conn, run.scenario, at_start=True)
         values = bike_values_from_database(conn, OperatingCosts.from_scenario(run.scenario))
     directory = reports_root / (name or run_name(run))
     directory.mkdir(parents=True, exist_ok=True)

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.replication import baseline_of
 from bike_pipeline.reporting.series import TickSeries, open_rental_minutes, started_hours
-from bike_pipeline.reporting.worlds import world_from_database
-from bike_pipeline.simulation.persistence import read_progress
-from bike_pipeline.simulation.scenario import Scenario, load_scenario
+from bike_pipeline.simulation.scenario import Scenario
+from bike_pipeline.simulation.store.progress import read_progress
+from bike_pipeline.simulation.store.world_load import load_world
 
 C = CORE_SCHEMA
 
@@ -46,9 +46,9 @@ def persisted_run(conn: sa.Connection) -> PersistedRun:
             "no simulation in this database yet: run `bike-pipeline simulate` or "
             "`bike-pipeline run` first"
         )
-    scenario = load_scenario(progress.scenario)
+    scenario = progress.scenario.scenario()
     ticks = progress.last_tick + 1
-    world = world_from_database(conn, scenario)
+    world = load_world(conn, scenario, at_start=True)
     series = TickSeries.empty(
         ticks, scenario.start, scenario.repair_turnaround_ticks, baseline_of(world)
     )
@@ -80,4 +80,4 @@ def persisted_run(conn: sa.Connection) -> PersistedRun:
         series.rental_hours[-1] += int(started_hours(open_rental_minutes(open_starts, ticks)).sum())
     if scenario.replace_totalled:
         series.replaced[:] = series.totalled
-    return PersistedRun(progress.seed, progress.scenario, scenario, series)
+    return PersistedRun(progress.seed, progress.scenario.name, scenario, series)

@@ -1,101 +1,38 @@
-"""The worlds the Monte Carlo starts from: the ingested dump (from the database or straight
-from the dump files, validated by the ingestion's own rules), resized or subsampled."""
+"""The worlds the Monte Carlo starts from: the ingested dump (from the database through the
+simulation store, or straight from the dump files, validated by the ingestion's own rules),
+resized or subsampled."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import sqlalchemy as sa
 
-from bike_pipeline.db.base import CORE_SCHEMA
-from bike_pipeline.ingest.parse import parse_block
-from bike_pipeline.ingest.pipeline import BLOCK_SIZE, VALIDATORS
-from bike_pipeline.ingest.records import DumpReader
-from bike_pipeline.ingest.specs import SPECS
-from bike_pipeline.ingest.unique_keys import SeenKeys
-from bike_pipeline.ingest.verdicts import Verdicts
-from bike_pipeline.simulation.clock import tick_at
+from bike_pipeline.ingest.pipeline import valid_rows
+from bike_pipeline.simulation.age import subscribe_from_ticks
 from bike_pipeline.simulation.scenario import Scenario
-from bike_pipeline.simulation.world import AVAILABLE, BIKE_STATUSES, IN_REPAIR, TOTALLED, WorldState
-
-C = CORE_SCHEMA
-_STATUS_CODE = {name: i for i, name in enumerate(BIKE_STATUSES)}
-
-
-def _ready_ticks(status: np.ndarray, repair_done: list, scenario: Scenario) -> np.ndarray:
-    """As the simulation loads them: a bike in repair without a date is ready one turnaround
-    after tick 0."""
-    return np.array(
-        [
-            -1
-            if s != IN_REPAIR
-            else (
-                tick_at(scenario.start, done)
-                if done is not None
-                else scenario.repair_turnaround_ticks
-            )
-            for s, done in zip(status, repair_done, strict=True)
-        ],
-        dtype=np.int64,
-    )
-
-
-def world_from_database(conn: sa.Connection, scenario: Scenario) -> WorldState:
-    """The world at tick 0 of the database's simulation: its baseline (the dump as ingested)
-    when a simulation has run, else core.customers and core.bikes as they are."""
-    simulated = conn.execute(sa.text(f"SELECT count(*) FROM {C}.simulation_state")).scalar_one()
-    customers_table = f"{C}.simulation_baseline_customers" if simulated else f"{C}.customers"
-    bikes_table = f"{C}.simulation_baseline_bikes" if simulated else f"{C}.bikes"
-    customers = conn.execute(
-        sa.text(
-            f"SELECT customer_id, registered_at IS NOT NULL, insured FROM {customers_table} "
-            "ORDER BY customer_id"
-        )
-    ).all()
-    bikes = conn.execute(
-        sa.text(f"SELECT bike_id, status, repair_done_at FROM {bikes_table} ORDER BY bike_id")
-    ).all()
-    status = np.array([_STATUS_CODE[b.status] for b in bikes], dtype=np.int8)
-    return WorldState.build(
-        np.array([c[0] for c in customers], dtype=np.int64),
-        np.array([c[1] for c in customers], dtype=bool),
-        np.array([c[2] for c in customers], dtype=bool),
-        np.array([b.bike_id for b in bikes], dtype=np.int64),
-        status,
-        _ready_ticks(status, [b.repair_done_at for b in bikes], scenario),
-    )
-
-
-def _valid_rows(path: Path, kind: str) -> pa.Table:
-    spec = SPECS[kind]
-    tables = []
-    with DumpReader(path, BLOCK_SIZE) as reader:
-        seen = SeenKeys(spec)
-        for block in reader.blocks():
-            raw = parse_block(block, reader.header, spec.columns)
-            verdicts = Verdicts(raw.num_rows)
-            typed = VALIDATORS[kind](raw, verdicts)
-            seen.reject_duplicates(typed, verdicts)
-            tables.append(typed.filter(pa.array(verdicts.fine)))
-    return pa.concat_tables(tables)
+from bike_pipeline.simulation.store.world_load import STATUS_CODE, ready_ticks, station_codes
+from bike_pipeline.simulation.world import AVAILABLE, TOTALLED, WorldState
 
 
 def world_from_dump(data_dir: str | Path, scenario: Scenario) -> WorldState:
-    """The world the ingestion of `data_dir` would load, without a database: the rows that
-    pass the contract's rules (rejects left out, as ingestion leaves them out)."""
+    """The world the ingestion of `data_dir` would load, at tick 0, without a database."""
     data = Path(data_dir)
-    customers = _valid_rows(data / "customers.csv", "customers")
-    bikes = _valid_rows(data / "bikes.csv", "bikes")
-    status = np.array([_STATUS_CODE[s] for s in bikes["status"].to_pylist()], dtype=np.int8)
+    customers = valid_rows(data / "customers.csv", "customers")
+    bikes = valid_rows(data / "bikes.csv", "bikes")
+    status = np.array([STATUS_CODE[s] for s in bikes["status"].to_pylist()], dtype=np.int8)
+    stations, names = station_codes(bikes["station"].to_pylist())
+    births = customers["date_of_birth"].to_numpy(zero_copy_only=False).astype("datetime64[D]")
     return WorldState.build(
         customers["customer_id"].to_numpy().astype(np.int64),
         customers["registered_at"].is_valid().to_numpy(zero_copy_only=False),
         customers["insured"].fill_null(False).to_numpy(zero_copy_only=False),
         bikes["bike_id"].to_numpy().astype(np.int64),
         status,
-        _ready_ticks(status, [None] * len(status), scenario),
+        ready_ticks(status, [None] * len(status), scenario),
+        subscribe_from_tick=subscribe_from_ticks(births, scenario),
+        bike_station=stations,
+        station_names=names,
     )
 
 

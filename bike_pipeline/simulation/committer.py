@@ -13,7 +13,7 @@ import queue
 import threading
 from collections.abc import Sequence
 
-from bike_pipeline.simulation.persistence import SimulationWriter
+from bike_pipeline.simulation.store.writer import SimulationWriter
 from bike_pipeline.simulation.tick_events import TickEvents
 from bike_pipeline.simulation.world import WorldState
 

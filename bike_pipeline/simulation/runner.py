@@ -23,8 +23,10 @@ from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.simulation import engine as sim_engine
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.committer import BackgroundCommitter
-from bike_pipeline.simulation.persistence import SimulationWriter, reset_simulation
-from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, Scenario
+from bike_pipeline.simulation.store.reset import reset_simulation
+from bike_pipeline.simulation.store.scenario_content import StoredScenario
+from bike_pipeline.simulation.store.writer import SimulationWriter
 from bike_pipeline.simulation.tick_events import EVENT_TYPES, TickEvents
 from bike_pipeline.simulation.world import WorldState
 
@@ -37,13 +39,18 @@ BATCH_MAX_SECONDS = 0.5
 
 @dataclass(frozen=True)
 class SimulationRequest:
-    """What to run. `until_tick` (exclusive) caps a live window; `anchor` = (epoch seconds,
-    tick) pins when that tick is due, so paced runs keep the wall clock across runs;
-    `lock_wait_s` lets a run wait that long for the previous writer to finish."""
+    """What to run. `ticks` is the run's length from its first tick: the same request after
+    a kill finishes the same run, and one for a run already that long runs nothing;
+    `more_ticks` instead continues that many ticks after the last committed one.
+    `until_tick` (exclusive) caps a live window; `anchor` = (epoch seconds, tick) pins
+    when that tick is due, so paced runs keep the wall clock across runs; `lock_wait_s`
+    lets a run wait that long for the previous writer to finish. `scenario` is a name, a
+    YAML file or a scenario already held by content."""
 
-    ticks: int
+    ticks: int = 0
     seed: int = 42
-    scenario: str = DEFAULT_SCENARIO
+    scenario: str | StoredScenario = DEFAULT_SCENARIO
+    more_ticks: int | None = None
     pace_s: float = 0.0
     reset: bool = False
     until_tick: int | None = None
@@ -123,9 +130,14 @@ def run_simulation(
     on_tick: Callable[[TickEvents], None] | None = None,
     event_keys: EventKeys = EVENT_KEYS,
 ) -> SimulationResult:
-    """Run `request.ticks` ticks after the last committed one; see the module docstring.
-    `event_keys` names the Redis stream and channels (a benchmark uses its own)."""
-    scenario = load_scenario(request.scenario)
+    """Run the ticks `request` asks for (see `SimulationRequest`) from the last committed
+    one; see the module docstring. `event_keys` names the Redis stream and channels (a
+    benchmark uses its own)."""
+    scenario = (
+        request.scenario
+        if isinstance(request.scenario, StoredScenario)
+        else StoredScenario.load(request.scenario)
+    )
     if request.reset:
         _reset(db, redis_client, event_keys)
     relay = _BackgroundRelay(db, redis_client, event_keys)
@@ -138,20 +150,25 @@ def run_simulation(
     return result
 
 
+def _tick_count(request: SimulationRequest, first: int) -> int:
+    """How many ticks to run from `first`, the first uncommitted tick of a run starting at 0."""
+    end = first + request.more_ticks if request.more_ticks is not None else request.ticks
+    if request.until_tick is not None:
+        end = min(end, request.until_tick)
+    return max(0, end - first)
+
+
 def _run_ticks(
     db: sa.Engine,
     request: SimulationRequest,
-    scenario: Scenario,
+    stored: StoredScenario,
     on_tick: Callable[[TickEvents], None] | None,
 ) -> SimulationResult:
-    with SimulationWriter(
-        db, scenario, request.seed, request.scenario, request.lock_wait_s
-    ) as writer:
+    with SimulationWriter(db, stored, request.seed, request.lock_wait_s) as writer:
         state = writer.open_world()
+        scenario = writer.scenario
         first = state.next_tick
-        count = request.ticks
-        if request.until_tick is not None:
-            count = max(0, min(count, request.until_tick - first))
+        count = _tick_count(request, first)
         result = SimulationResult(first_tick=first, next_tick=first)
         paced = request.pace_s > 0
         committer = None if paced else BackgroundCommitter(writer)

@@ -40,7 +40,7 @@ CHARTS = ("counts-chart", "fleet-chart", "map-chart", "demand-chart")
 WAIT_MS = 60_000  # generous: CI shares two cores with other work
 # Live ticks at 0.25 s, in short runs until the test has seen the page update mid-run
 # (at most MAX_TICKS): as long as the page needs, however slow the machine.
-LIVE_RUN = SimulationRequest(ticks=4, seed=9, scenario="full", pace_s=0.25)
+LIVE_RUN = SimulationRequest(more_ticks=4, seed=9, scenario="full", pace_s=0.25)
 MAX_TICKS = 400
 
 # The page's numbers and chart data, once every chart is drawn from the same snapshot as
@@ -129,7 +129,7 @@ def _assert_map_matches(shown: dict[str, Any], engine: sa.Engine) -> None:
 def _simulate_until(stop: threading.Event, engine: sa.Engine, client: redis.Redis) -> int:
     """Run live ticks until `stop` is set; return the number of events."""
     events = 0
-    for _ in range(MAX_TICKS // LIVE_RUN.ticks):
+    for _ in range(MAX_TICKS // (LIVE_RUN.more_ticks or 1)):
         result = run_simulation(engine, LIVE_RUN, client)
         assert result.relay_ok
         events += result.events

@@ -45,7 +45,7 @@ def test_figures_advance_only_with_the_stream_after_the_baseline(
     assert first.last_event_id > 100 and len(first.recent) == 50
 
     # Ticks committed but not relayed (no Redis client): the stream has nothing new yet.
-    run_simulation(dumped, SimulationRequest(ticks=40, seed=4, scenario="full"))
+    run_simulation(dumped, SimulationRequest(more_ticks=40, seed=4, scenario="full"))
     assert live.refresh().last_event_id == first.last_event_id
     assert relay_pending(dumped, redis_client) > 0
     _assert_matches_database(live.refresh(), dumped)
@@ -61,7 +61,7 @@ def test_events_in_the_outbox_at_baseline_are_not_counted_again_when_relayed(
     relayed = relay_pending(dumped, redis_client)
     assert relayed == max_event_id(dumped)
     _assert_matches_database(live.refresh(), dumped)
-    run_simulation(dumped, SimulationRequest(ticks=30, seed=5, scenario="full"), redis_client)
+    run_simulation(dumped, SimulationRequest(more_ticks=30, seed=5, scenario="full"), redis_client)
     _assert_matches_database(live.refresh(), dumped)
 
 
@@ -85,7 +85,7 @@ def test_events_trimmed_off_the_stream_before_they_were_read_are_recounted(
     run_simulation(dumped, SimulationRequest(ticks=20, seed=8, scenario="full"), redis_client)
     live = LiveEvents(dumped, redis_client)
     seen = live.refresh().last_event_id
-    run_simulation(dumped, SimulationRequest(ticks=20, seed=8, scenario="full"), redis_client)
+    run_simulation(dumped, SimulationRequest(more_ticks=20, seed=8, scenario="full"), redis_client)
     assert max_event_id(dumped) > seen + 10
     redis_client.xtrim("bike_pipeline.events", maxlen=5)  # exact: the unread start is gone
     _assert_matches_database(live.refresh(), dumped)

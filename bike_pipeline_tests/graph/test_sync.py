@@ -73,7 +73,7 @@ def test_a_simulated_week_is_mirrored_exactly_with_matches_as_in_sql(
     half_week = ticks_for(days=3.5, ticks=None)
     run_simulation(engine, SimulationRequest(ticks=half_week, seed=5))
     sync_graph(engine, graph)
-    run_simulation(engine, SimulationRequest(ticks=half_week, seed=5))  # rentals end meanwhile
+    run_simulation(engine, SimulationRequest(more_ticks=half_week, seed=5))  # rentals end meanwhile
 
     week = sync_graph(engine, graph)
     again = sync_graph(engine, graph)

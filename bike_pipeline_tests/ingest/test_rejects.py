@@ -31,6 +31,15 @@ CUSTOMER_CASES = [
     (customer_row(2, phone="0" * 33), "phone: longer than 32 characters"),
     (customer_row(2, date_of_birth="31-02-1990"), "date_of_birth: not a DD-MM-YYYY date"),
     (customer_row(2, date_of_birth="1990-06-15"), "date_of_birth: not a DD-MM-YYYY date"),
+    (
+        customer_row(2, date_of_birth="01-01-2031", registered_at="", insured=""),
+        "date_of_birth: in the future",
+    ),
+    (
+        customer_row(2, date_of_birth="31-12-9999", registered_at="", insured=""),
+        "date_of_birth: in the future",
+    ),
+    (customer_row(2, date_of_birth="31-12-1899"), "date_of_birth: before 1900"),
     (customer_row(2, street=""), "street: required but empty"),
     (customer_row(2, house_number=""), "house_number: required but empty"),
     (customer_row(2, house_number="A12"), "house_number: does not start with a number"),

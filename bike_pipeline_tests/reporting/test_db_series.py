@@ -16,7 +16,7 @@ from bike_pipeline.reporting.db_series import NoSimulation, persisted_run
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
 from bike_pipeline.reporting.series import COUNT_COLUMNS, EURO_COLUMNS, fleet_over_time
-from bike_pipeline.reporting.worlds import world_from_database
+from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
 
@@ -70,7 +70,7 @@ def test_the_engine_alone_reproduces_the_persisted_run(engine: sa.Engine, tmp_pa
     with engine.connect() as conn:
         run = persisted_run(conn)
         complete_from_database(conn, run)
-        world = world_from_database(conn, run.scenario)
+        world = load_world(conn, run.scenario, at_start=True)
         values = bike_values_from_database(conn, OperatingCosts.from_scenario(run.scenario))
     replayed = replicate(world, run.scenario, run.seed, run.series.ticks, values)
     assert run.series.lost_intentions.sum() > 0

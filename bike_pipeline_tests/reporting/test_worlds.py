@@ -11,10 +11,10 @@ from bike_pipeline.reporting.worlds import (
     subsample_customers,
     usable_fleet,
     with_fleet,
-    world_from_database,
     world_from_dump,
 )
 from bike_pipeline.simulation.scenario import load_scenario
+from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline.simulation.world import AVAILABLE, TOTALLED
 from bike_pipeline_tests.reporting.simulated_run import simulated_run
 
@@ -25,7 +25,7 @@ def test_the_dump_files_give_the_world_ingestion_loads(engine: sa.Engine, tmp_pa
     dump = simulated_run(engine, tmp_path, days=0.5, customers=300, bikes=60)
     scenario = load_scenario("seed")
     with engine.connect() as conn:
-        ingested = world_from_database(conn, scenario)
+        ingested = load_world(conn, scenario, at_start=True)
     from_files = world_from_dump(dump, scenario)
     for name in ("customer_ids", "registered", "insured", "bike_ids", "bike_status"):
         assert np.array_equal(getattr(from_files, name), getattr(ingested, name)), name

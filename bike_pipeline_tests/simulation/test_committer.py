@@ -3,8 +3,10 @@
 import pytest
 import sqlalchemy as sa
 
-from bike_pipeline.simulation import persistence, runner
+from bike_pipeline.simulation import runner
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
+from bike_pipeline.simulation.store import tick_writer
+from bike_pipeline.simulation.store.reset import reset_simulation
 from bike_pipeline_tests.simulation.small_dump import EVENTS_SQL, table_rows, write_small_dump
 
 
@@ -15,11 +17,11 @@ def test_a_failing_commit_is_raised_and_nothing_after_it_is_written(
     request = SimulationRequest(ticks=60, seed=2, scenario="full")
     run_simulation(engine, request)
     expected = table_rows(engine, EVENTS_SQL)
-    persistence.reset_simulation(engine)
+    reset_simulation(engine)
 
     monkeypatch.setattr(runner, "BATCH_MAX_TICKS", 10)
     monkeypatch.setattr(runner, "BATCH_MAX_SECONDS", float("inf"))
-    write_events = persistence._write_events
+    write_events = tick_writer._write_events
     calls = {"n": 0}
 
     def fail_on_the_third_batch(cursor: object, batch: list) -> tuple[int, int]:
@@ -28,7 +30,7 @@ def test_a_failing_commit_is_raised_and_nothing_after_it_is_written(
             raise RuntimeError("injected commit failure")
         return write_events(cursor, batch)
 
-    monkeypatch.setattr(persistence, "_write_events", fail_on_the_third_batch)
+    monkeypatch.setattr(tick_writer, "_write_events", fail_on_the_third_batch)
     with pytest.raises(RuntimeError, match="injected commit failure"):
         run_simulation(engine, request)
     (last_tick,) = table_rows(engine, "SELECT last_tick FROM core.simulation_state")[0]

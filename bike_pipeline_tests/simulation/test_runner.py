@@ -11,8 +11,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bike_pipeline.events.channels import EVENT_KEYS
-from bike_pipeline.simulation.persistence import reset_simulation
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
+from bike_pipeline.simulation.store.reset import reset_simulation
 from bike_pipeline.simulation.tick_events import TickEvents
 from bike_pipeline_tests.simulation.small_dump import EVENTS_SQL, table_rows, write_small_dump
 
@@ -54,9 +54,7 @@ def test_a_run_killed_midway_and_resumed_equals_an_uninterrupted_one(
     assert partial == uninterrupted[: len(partial)]
     (committed,) = table_rows(dumped, "SELECT last_tick FROM core.simulation_state")[0]
     assert committed <= 131
-    again = run_simulation(
-        dumped, SimulationRequest(ticks=TICKS, seed=7, scenario=scenario, until_tick=TICKS)
-    )
+    again = run_simulation(dumped, request)
     assert again.first_tick == committed + 1 and again.next_tick == TICKS
     assert table_rows(dumped, EVENTS_SQL) == uninterrupted
 
@@ -89,8 +87,10 @@ def test_the_simulation_goes_on_while_redis_is_down(dumped: sa.Engine) -> None:
 
 def test_reset_request_starts_again_from_the_dump(dumped: sa.Engine) -> None:
     first = run_simulation(dumped, SimulationRequest(ticks=50, seed=1))
-    more = run_simulation(dumped, SimulationRequest(ticks=10, seed=1))
-    assert more.first_tick == 50
+    more = run_simulation(dumped, SimulationRequest(more_ticks=10, seed=1))
+    assert (more.first_tick, more.next_tick) == (50, 60)
+    done = run_simulation(dumped, SimulationRequest(ticks=50, seed=1))
+    assert (done.first_tick, done.ticks, done.events) == (60, 0, 0)
     again = run_simulation(dumped, SimulationRequest(ticks=50, seed=1, reset=True))
     assert again.first_tick == 0 and again.counts == first.counts
 

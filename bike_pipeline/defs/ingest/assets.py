@@ -22,6 +22,7 @@ from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline.ingest.preview import as_markdown, preview_rows
 from bike_pipeline.ingest.result import IngestResult
 from bike_pipeline.ingest.specs import BIKES, CUSTOMERS, DumpSpec
+from bike_pipeline.simulation.store.lock import SimulationBusy
 
 PATH_HELP = "the file to ingest; empty: {} in the dump_files resource's folder (data/)"
 
@@ -37,7 +38,7 @@ class BikesConfig(dg.Config):
 def _ingest(path: str, spec: DumpSpec, engine: sa.Engine) -> dg.MaterializeResult:
     try:
         result = ingest_file(engine, path, spec.kind)
-    except UnusableInputFile as error:
+    except (UnusableInputFile, SimulationBusy) as error:
         raise dg.Failure(description=str(error)) from None
     return dg.MaterializeResult(metadata=_metadata(result, engine))
 
@@ -51,6 +52,8 @@ def _metadata(result: IngestResult, engine: sa.Engine) -> dict[str, object]:
         "updated": result.updated,
         "unchanged": result.unchanged,
         "rejected": result.rejected,
+        "simulation_running": result.simulation_running,
+        "baseline_only": result.baseline_only,
         "rejects_by_reason": dg.MetadataValue.json(result.rejects_by_reason),
         "ignored_columns": ", ".join(result.ignored_columns),
         "preview": dg.MetadataValue.md(as_markdown(preview_rows(engine, result.kind))),

@@ -12,19 +12,20 @@ import dagster as dg
 from pydantic import Field
 
 from bike_pipeline.defs.ingest.assets import bikes, customers
-from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.build import ReportSettings, build_report
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.reporting.scenario_start import scenario_from
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
-from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
+from bike_pipeline.simulation.runner import SimulationRequest
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.store.report_world import report_engine, run_report_simulation
+from bike_pipeline.simulation.store.scenario_content import StoredScenario
+from bike_pipeline.simulation.store.world_load import load_world
 
 INGESTED = [customers, bikes]
 SIX_MONTHS_DAYS = 182
@@ -57,29 +58,23 @@ class SixMonthSimulationConfig(dg.Config):
     group_name="simulation",
     deps=INGESTED,
     kinds={"postgres"},
-    description="The report's own accelerated simulation of the ingested dump (reset, then D "
-    "days as fast as possible) into core.*, the same code path as simulation_ticks.",
+    description="A fresh accelerated simulation of the ingested dump (D days as fast as "
+    "possible) in the report's own database beside the live one (run_report_simulation): "
+    "a live simulation is never touched.",
 )
 def six_month_simulation(
-    context: dg.AssetExecutionContext,
-    config: SixMonthSimulationConfig,
-    postgres: PostgresResource,
-    redis: RedisResource,
+    context: dg.AssetExecutionContext, config: SixMonthSimulationConfig, postgres: PostgresResource
 ) -> dg.MaterializeResult:
-    scenario = scenario_from(config.scenario, config.start, Settings.from_env().home / "scenarios")
-    try:
-        client = redis.client()
-        client.ping()
-    except Exception as error:  # the outbox keeps the events for a later relay
-        context.log.warning(f"Redis unavailable, events stay in the outbox: {error}")
-        client = None
+    scenario = StoredScenario.load(config.scenario, config.start)
     request = SimulationRequest(
-        ticks=config.days * TICKS_PER_DAY, seed=config.seed, scenario=scenario, reset=True
+        ticks=config.days * TICKS_PER_DAY, seed=config.seed, scenario=scenario
     )
-    result = run_simulation(postgres.engine(), request, client)
+    report, result = run_report_simulation(postgres.engine(), request)
     return dg.MaterializeResult(
         metadata={
-            "scenario": scenario,
+            "database": str(report.url.database),
+            "scenario": scenario.name,
+            "scenario_sha256": scenario.sha256,
             "seed": config.seed,
             "ticks": result.ticks,
             "events": result.events,
@@ -155,7 +150,7 @@ def fleet_report(
 def six_month_fleet_report(
     context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
 ) -> dg.MaterializeResult:
-    return _report(context, config, postgres.engine())
+    return _report(context, config, report_engine(postgres.engine()))
 
 
 class ReplicationConfig(dg.Config):
@@ -176,7 +171,7 @@ def seed_replication(
     seed = int(context.partition_key)
     scenario = load_scenario(config.scenario)
     with postgres.engine().connect() as conn:
-        world = world_from_database(conn, scenario)
+        world = load_world(conn, scenario, at_start=True)
         values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
     figures = headline(
         replicate(world, scenario, seed, config.days * TICKS_PER_DAY, values), scenario.prices

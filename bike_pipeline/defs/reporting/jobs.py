@@ -13,7 +13,8 @@ from bike_pipeline.defs.reporting.assets import (
 six_month_report = dg.define_asset_job(
     "six_month_report",
     selection=dg.AssetSelection.assets(six_month_simulation, six_month_fleet_report),
-    description="A fresh six-month accelerated simulation, then the fleet report on it.",
+    description="A fresh six-month accelerated simulation in the report's own database, then "
+    "the fleet report on it; a live simulation is never touched.",
     tags={"dagster/max_retries": 0},
 )
 

@@ -26,8 +26,16 @@ SIMULATION_EVENTS = dg.AssetKey("simulation_events")
 
 
 class SimulationTicksConfig(dg.Config):
-    days: float = Field(default=1.0, description="simulated days to run (72 ticks a day)")
-    ticks: int | None = Field(default=None, description="ticks to run; overrides days")
+    days: float = Field(
+        default=1.0,
+        description="the run's length in days from its first tick (72 ticks a day): the "
+        "same config after a crash finishes the same run",
+    )
+    ticks: int | None = Field(default=None, description="the run's length in ticks; overrides days")
+    more_days: float | None = Field(
+        default=None, description="continue this many days after the last committed tick instead"
+    )
+    more_ticks: int | None = Field(default=None, description="as more_days, in ticks")
     pace_seconds: float = Field(default=0.0, description="real seconds per tick; 0: flat out")
     seed: int = 42
     scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
@@ -43,8 +51,12 @@ class SimulationTicksConfig(dg.Config):
         anchor = None
         if self.anchor_epoch is not None and self.anchor_tick is not None:
             anchor = (self.anchor_epoch, self.anchor_tick)
+        more = self.more_ticks
+        if more is None and self.more_days is not None:
+            more = ticks_for(self.more_days, None)
         return SimulationRequest(
             ticks=ticks_for(self.days, self.ticks),
+            more_ticks=more,
             seed=self.seed,
             scenario=self.scenario,
             pace_s=self.pace_seconds,

@@ -23,8 +23,8 @@ from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.run_status import ACTIVE_STATUSES
 from bike_pipeline.defs.simulation.jobs import simulation_ticks
 from bike_pipeline.simulation.live import LIVE_PACE_SECONDS, live_window
-from bike_pipeline.simulation.persistence import read_progress
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
+from bike_pipeline.simulation.store.progress import read_progress
 
 LIVE_DEFAULT_SEED = 42
 LIVE_WINDOW_SECONDS = 150.0
@@ -57,7 +57,7 @@ def live_simulation(
         progress = read_progress(conn)
     next_tick = progress.last_tick + 1 if progress else 0
     seed = progress.seed if progress else LIVE_DEFAULT_SEED
-    scenario = progress.scenario if progress else DEFAULT_SCENARIO
+    scenario = progress.scenario.name if progress else DEFAULT_SCENARIO
     cursor = json.loads(context.cursor) if context.cursor else {}
     anchor = (cursor["anchor_epoch"], cursor["anchor_tick"]) if cursor else None
     now = time.time()
@@ -89,7 +89,7 @@ def live_simulation(
         )
     )
     config = {
-        "ticks": window.ticks,
+        "more_ticks": window.ticks,
         "pace_seconds": LIVE_PACE_SECONDS,
         "seed": seed,
         "scenario": scenario,

@@ -22,8 +22,9 @@ from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.reporting.worlds import world_from_database
 from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
+from bike_pipeline.simulation.store.report_world import report_engine
+from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
 REPORT_CONFIG = {"replications": 2, "days": 1, "scenarios": []}  # the run's scenario only
@@ -66,14 +67,16 @@ def test_simulation_from_a_configured_start_then_the_report(
         run_config={"ops": config},
     )
     assert result.success
-    with engine.connect() as conn:
+    report_world = report_engine(engine)
+    with report_world.connect() as conn:
         first = conn.execute(sa.text("SELECT min(sim_time) FROM core.events")).scalar_one()
     assert first == datetime(2026, 3, 2, 6, 0, tzinfo=AMSTERDAM)
+    assert scalar(engine, "SELECT count(*) FROM core.events") == 0  # the live world untouched
     report = _metadata(result, "six_month_fleet_report")
-    assert report["rentals"].value == scalar(engine, "SELECT count(*) FROM core.rentals")
+    assert report["rentals"].value == scalar(report_world, "SELECT count(*) FROM core.rentals")
     assert "## Answer" in report["summary"].value
     assert Path(report["report"].value).is_file()
-    assert Path(report["report"].value).parent.name == "full-from-20260302T0600-seed5-1d"
+    assert Path(report["report"].value).parent.name == "full-seed5-1d"
     assert "recommended_fleet" in report
 
 
@@ -91,7 +94,7 @@ def test_a_seed_partition_is_one_replication(
     found = _metadata(result, "seed_replication")
     scenario = load_scenario("full")
     with engine.connect() as conn:
-        world = world_from_database(conn, scenario)
+        world = load_world(conn, scenario, at_start=True)
         values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
     expected = headline(replicate(world, scenario, 43, 72, values), scenario.prices)
     assert found["seed"].value == 43

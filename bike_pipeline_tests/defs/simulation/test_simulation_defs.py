@@ -49,8 +49,12 @@ def test_assets_run_ticks_and_resume(
     config = {"days": 1, "seed": 4, "scenario": "full"}
     resources = _resources(database_url, servers.redis_url)
     first = _materialise(config, resources)
-    second = _materialise(config, resources)
-    assert first.success and second.success
+    assert first.success
+    again = _materialise(config, resources)
+    assert again.success  # the same config: the run is already one day long
+    assert table_rows(engine, "SELECT last_tick FROM core.simulation_state") == [(71,)]
+    second = _materialise({"more_days": 1, "seed": 4, "scenario": "full"}, resources)
+    assert second.success
     assert table_rows(engine, "SELECT last_tick FROM core.simulation_state") == [(143,)]
     (events,) = table_rows(engine, "SELECT count(*) FROM core.events")[0]
     assert events > 0 and redis_client.xlen(EVENT_KEYS.stream) == events
@@ -85,7 +89,7 @@ def test_live_sensor_requests_long_windows_ahead_of_their_start(
         assert isinstance(request, dg.RunRequest) and request.run_key == "0"
         config = request.run_config["ops"]["simulate_ticks"]["config"]
         assert config["pace_seconds"] == 2.0
-        assert config["until_tick"] == config["ticks"] == WINDOW_TICKS
+        assert config["until_tick"] == config["more_ticks"] == WINDOW_TICKS
         cursor = json.loads(cursor_text)
         # the first tick is due once the run can have started, not at the request
         assert cursor["anchor_tick"] == 0 and cursor["anchor_epoch"] >= before + START_UP_SECONDS
@@ -102,7 +106,7 @@ def test_live_sensor_requests_long_windows_ahead_of_their_start(
         following, next_cursor = _sensor(instance, near_end, database_url, url)
         assert isinstance(following, dg.RunRequest) and following.run_key == str(WINDOW_TICKS)
         next_config = following.run_config["ops"]["simulate_ticks"]["config"]
-        assert next_config["ticks"] >= WINDOW_TICKS
+        assert next_config["more_ticks"] >= WINDOW_TICKS
         assert json.loads(next_cursor)["anchor_epoch"] == shifted  # same pace, no re-anchor
 
         queued = create_run_for_test(
@@ -115,7 +119,7 @@ def test_live_sensor_requests_long_windows_ahead_of_their_start(
         for run in (running, queued):
             instance.report_run_failed(run)
         result = _materialise(
-            {**config, "ticks": 15, "until_tick": 15, "pace_seconds": 0.0},
+            {**config, "more_ticks": 15, "until_tick": 15, "pace_seconds": 0.0},
             _resources(database_url, url),
         )
         assert result.success

@@ -1,4 +1,5 @@
-"""Ticks committed to PostgreSQL: exactly the engine's events and state, atomically."""
+"""Ticks committed to PostgreSQL by the store's writer: exactly the engine's events and
+state, atomically; one writer at a time; resume only the same run."""
 
 from __future__ import annotations
 
@@ -10,16 +11,14 @@ import pytest
 import sqlalchemy as sa
 
 from bike_pipeline.simulation import engine as sim_engine
-from bike_pipeline.simulation import persistence
-from bike_pipeline.simulation.persistence import (
-    Progress,
-    SimulationBusy,
-    SimulationMismatch,
-    SimulationWriter,
-    load_world,
-    reset_simulation,
-)
 from bike_pipeline.simulation.scenario import Scenario, load_scenario
+from bike_pipeline.simulation.store import tick_writer
+from bike_pipeline.simulation.store.lock import SimulationBusy
+from bike_pipeline.simulation.store.progress import SimulationMismatch, read_progress
+from bike_pipeline.simulation.store.reset import reset_simulation
+from bike_pipeline.simulation.store.scenario_content import StoredScenario
+from bike_pipeline.simulation.store.world_load import load_world
+from bike_pipeline.simulation.store.writer import SimulationWriter
 from bike_pipeline.simulation.tick_events import TickEvents
 from bike_pipeline.simulation.world import WorldState
 from bike_pipeline_tests.simulation.small_dump import (
@@ -43,9 +42,10 @@ def dumped(engine: sa.Engine) -> sa.Engine:
 def _run(
     db: sa.Engine, ticks: int, batch: int, seed: int = SEED, scenario_name: str = "full"
 ) -> list[TickEvents]:
-    scenario = load_scenario(scenario_name)
+    stored = StoredScenario.load(scenario_name)
+    scenario = stored.scenario()
     produced: list[TickEvents] = []
-    with SimulationWriter(db, scenario, seed, scenario_name) as writer:
+    with SimulationWriter(db, stored, seed) as writer:
         state = writer.open_world()
         pending: list[TickEvents] = []
         for _ in range(ticks):
@@ -61,14 +61,13 @@ def _run(
 
 def _reload(db: sa.Engine) -> WorldState:
     with db.connect() as conn:
-        progress = persistence.read_progress(conn)
-        assert progress is not None
-        return load_world(conn, load_scenario("full"), progress)
+        assert read_progress(conn) is not None
+        return load_world(conn, load_scenario("full"))
 
 
 def _initial(db: sa.Engine, scenario: Scenario) -> WorldState:
     with db.connect() as conn:
-        return load_world(conn, scenario, Progress(SEED, "full", -1, 1, 1))
+        return load_world(conn, scenario, at_start=True)
 
 
 def _as_payload(row: tuple) -> dict:
@@ -128,27 +127,27 @@ def test_a_tick_commits_all_or_nothing(dumped: sa.Engine, monkeypatch: pytest.Mo
     def fail_after_the_other_writes(cursor: object, batch: list[TickEvents]) -> tuple[int, int]:
         raise RuntimeError("injected failure while writing events")
 
-    monkeypatch.setattr(persistence, "_write_events", fail_after_the_other_writes)
+    monkeypatch.setattr(tick_writer, "_write_events", fail_after_the_other_writes)
     with pytest.raises(RuntimeError, match="injected"):
         _run(dumped, 30, batch=30)
     for sql, rows in before.items():
         assert table_rows(dumped, sql) == rows, sql
     with dumped.connect() as conn:
-        progress = persistence.read_progress(conn)
+        progress = read_progress(conn)
     assert progress is not None and progress.last_tick == 19
 
 
 def test_second_writer_is_refused(dumped: sa.Engine) -> None:
-    scenario = load_scenario("full")
-    with SimulationWriter(dumped, scenario, SEED, "full"):
+    scenario = StoredScenario.load("full")
+    with SimulationWriter(dumped, scenario, SEED):
         with (
-            pytest.raises(SimulationBusy, match="another simulation"),
-            SimulationWriter(dumped, scenario, SEED, "full"),
+            pytest.raises(SimulationBusy, match="a simulation is writing"),
+            SimulationWriter(dumped, scenario, SEED),
         ):
             pass
         with pytest.raises(SimulationBusy):
             reset_simulation(dumped)
-    with SimulationWriter(dumped, scenario, SEED, "full") as writer:
+    with SimulationWriter(dumped, scenario, SEED) as writer:
         assert writer.open_world().next_tick == 0
 
 
@@ -186,13 +185,13 @@ def _fresh(db: sa.Engine, ticks: int) -> list[TickEvents]:
 
 
 def test_a_writer_may_wait_for_the_running_one(dumped: sa.Engine) -> None:
-    scenario = load_scenario("full")
+    scenario = StoredScenario.load("full")
     opened: list[int] = []
-    with SimulationWriter(dumped, scenario, SEED, "full") as first:
+    with SimulationWriter(dumped, scenario, SEED) as first:
         first.open_world()
 
         def second_writer() -> None:
-            with SimulationWriter(dumped, scenario, SEED, "full", lock_wait_s=60) as second:
+            with SimulationWriter(dumped, scenario, SEED, lock_wait_s=60) as second:
                 opened.append(second.open_world().next_tick)
 
         waiting = threading.Thread(target=second_writer)
@@ -201,3 +200,22 @@ def test_a_writer_may_wait_for_the_running_one(dumped: sa.Engine) -> None:
         assert waiting.is_alive() and not opened  # still waiting for the lock
     waiting.join()
     assert opened == [0]
+
+
+def test_resume_checks_the_scenarios_content_not_its_name(
+    dumped: sa.Engine, tmp_path: Path
+) -> None:
+    scenario_file = tmp_path / "mine.yaml"
+    scenario_file.write_text("evaluate: all\nrules: {rent: 0.5}\n")
+    _run(dumped, 3, batch=3, scenario_name=str(scenario_file))
+    scenario_file.write_text(
+        "# the same rules, written otherwise\nrules:\n  rent: 0.5\nevaluate: all\n"
+    )
+    _run(dumped, 2, batch=2, scenario_name=str(scenario_file))
+    scenario_file.write_text("evaluate: all\nrules: {rent: 0.7}\n")
+    with pytest.raises(SimulationMismatch, match="content sha256"):
+        _run(dumped, 2, batch=2, scenario_name=str(scenario_file))
+    with dumped.connect() as conn:
+        progress = read_progress(conn)
+    assert progress is not None and progress.last_tick == 4
+    assert progress.scenario.scenario().rules.rent == 0.5

@@ -14,8 +14,10 @@ from bike_pipeline.db.base import CORE_SCHEMA, Base
 class SimulationState(Base):
     """The one simulation of this database: seed, scenario and the last committed tick.
 
-    Updated in the same transaction as each committed tick, so a resumed run continues
-    exactly after the last tick whose events are in `core.events`.
+    The scenario is kept by content (its canonical JSON and that text's SHA-256): a resumed
+    run or the report uses exactly the rules the run started with, whatever happened to the
+    file since. Updated in the same transaction as each committed tick, so a resumed run
+    continues exactly after the last tick whose events are in `core.events`.
     """
 
     __tablename__ = "simulation_state"
@@ -27,6 +29,10 @@ class SimulationState(Base):
     singleton: Mapped[bool] = mapped_column(sa.Boolean, primary_key=True, default=True)
     seed: Mapped[int] = mapped_column(sa.BigInteger)
     scenario: Mapped[str] = mapped_column(sa.Text, comment="scenario name or file as given")
+    scenario_content: Mapped[str] = mapped_column(
+        sa.Text, comment="the scenario's mapping as canonical JSON"
+    )
+    scenario_sha256: Mapped[str] = mapped_column(sa.String(64), comment="of scenario_content")
     last_tick: Mapped[int] = mapped_column(sa.Integer, comment="-1 before the first tick")
     next_event_id: Mapped[int] = mapped_column(sa.BigInteger)
     next_rental_id: Mapped[int] = mapped_column(sa.BigInteger)
