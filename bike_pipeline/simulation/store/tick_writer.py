@@ -62,22 +62,28 @@ def _unnest(*columns: str) -> str:
 
 
 def _write_replacements(cursor: Cursor, batch: Sequence[TickEvents], scenario: Scenario) -> None:
-    """New bikes for totalled ones: the old bike's model and station, bought that day."""
+    """New bikes for totalled ones: the old bike's model and station, bought that day at the
+    scenario's price of that model (`Prices.bike_price`, the flat `bike` price otherwise)."""
+    models = list(scenario.prices.bike_by_model)
+    model_prices = [scenario.prices.bike_price(model) for model in models]
     for events in batch:
         if not len(events.replacements):
             continue
         cursor.execute(
             f"INSERT INTO {C}.bikes (bike_id, frame_number, model, purchased_on, "
             "purchase_price_eur, status, station, latitude, longitude) "
-            "SELECT v.new_id, 'REPLACEMENT-' || v.new_id, b.model, %s, %s, 'available', "
-            "b.station, b.latitude, b.longitude "
+            "SELECT v.new_id, 'REPLACEMENT-' || v.new_id, b.model, %s, "
+            "coalesce(p.price, %s), 'available', b.station, b.latitude, b.longitude "
             f"FROM unnest(%s::int[], %s::int[]) AS v(new_id, old_id) "
-            f"JOIN {C}.bikes b ON b.bike_id = v.old_id",
+            f"JOIN {C}.bikes b ON b.bike_id = v.old_id "
+            "LEFT JOIN unnest(%s::text[], %s::numeric[]) AS p(model, price) ON p.model = b.model",
             (
                 events.sim_time.date(),
                 scenario.prices.bike,
                 events.replacements[:, 0].tolist(),
                 events.replacements[:, 1].tolist(),
+                models,
+                model_prices,
             ),
         )
 

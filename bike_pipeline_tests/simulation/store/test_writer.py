@@ -219,3 +219,26 @@ def test_resume_checks_the_scenarios_content_not_its_name(
         progress = read_progress(conn)
     assert progress is not None and progress.last_tick == 4
     assert progress.scenario.scenario().rules.rent == 0.5
+
+
+def test_replacements_are_bought_at_the_price_of_their_model(
+    dumped: sa.Engine, tmp_path: Path
+) -> None:
+    priced = tmp_path / "priced.yaml"
+    priced.write_text(
+        "evaluate: all\nreplace_totalled: true\nrules: {totalled: 0.3}\n"
+        "prices: {bike: 111.0, bike_by_model: {city: 222.0, e-bike: 333.0}}\n"
+    )
+    produced = _run(dumped, 60, batch=10, scenario_name=str(priced))
+    assert sum(len(e.replacements) for e in produced) > 0
+    found = dict(
+        table_rows(
+            dumped,
+            "SELECT n.model, array_agg(DISTINCT n.purchase_price_eur) FROM core.bikes n "
+            "WHERE n.frame_number LIKE 'REPLACEMENT-%' GROUP BY n.model",
+        )
+    )
+    expected = {"city": 222.0, "e-bike": 333.0, "cargo": 111.0}
+    assert found and {model: [float(p) for p in prices] for model, prices in found.items()} == {
+        model: [expected[model]] for model in found
+    }
