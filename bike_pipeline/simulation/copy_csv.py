@@ -6,7 +6,9 @@ COPY's csv format reads as NULL.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import sys
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -36,4 +38,16 @@ def copy_into(cursor: Cursor, table: str, columns: Mapping[str, object]) -> None
     """COPY the columns (same order as given) into `table` on a psycopg2 cursor."""
     names = ", ".join(columns)
     sql = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)"
-    cursor.copy_expert(sql, csv_text(columns))
+    _quiet_copy(cursor, sql, csv_text(columns))
+
+
+def _quiet_copy(cursor: Cursor, sql: str, data: io.BytesIO) -> None:
+    """`copy_expert`, minus psycopg2's own stderr noise when the server dies mid-COPY: it
+    prints the server's error and a SystemError chain itself, then raises an
+    OperationalError ("invalid socket") that the CLI turns into one line. What the COPY
+    printed is dropped when it fails and passed on when it succeeds."""
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        cursor.copy_expert(sql, data)
+    if printed.getvalue():
+        sys.stderr.write(printed.getvalue())

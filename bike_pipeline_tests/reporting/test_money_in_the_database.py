@@ -65,7 +65,12 @@ def test_lost_bikes_cost_is_the_sql_sum_of_their_purchase_prices(
 def test_replacements_are_priced_by_the_model_of_the_totalled_bike(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
-    head, _rows = _money(engine, tmp_path, "calibrated")
+    replacing = tmp_path / "replacing.yaml"
+    replacing.write_text(
+        "evaluate: all\nreplace_totalled: true\n"
+        "prices: {bike_by_model: {city: 799.0, e-bike: 2799.0, cargo: 4249.0}}\n"
+    )
+    head, _rows = _money(engine, tmp_path, str(replacing))
     with engine.connect() as conn:
         by_model = dict(
             conn.execute(
@@ -76,7 +81,7 @@ def test_replacements_are_priced_by_the_model_of_the_totalled_bike(
             ).all()
         )
     assert by_model
-    new = load_scenario("calibrated").prices.bike_by_model
+    new = load_scenario(str(replacing)).prices.bike_by_model
     assert head["bikes_bought_cost_eur"] == pytest.approx(
         sum(count * new[model] for model, count in by_model.items())
     )
