@@ -4,11 +4,17 @@ Each domain keeps its assets, checks, jobs, sensors and schedules in `defs/<doma
 this root only loads them.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 import bike_pipeline.defs
 
+PACKAGE_PARENT = Path(bike_pipeline.defs.__file__).resolve().parents[2]
+
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.components.load_defs(bike_pipeline.defs)
+    # The folder holding the package is the project root: an installed wheel has no
+    # pyproject.toml beside it, where Dagster would otherwise look for one.
+    return dg.components.load_defs(bike_pipeline.defs, project_root=PACKAGE_PARENT)

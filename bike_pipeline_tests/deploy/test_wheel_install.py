@@ -114,6 +114,23 @@ def test_the_wheel_installed_without_the_source_tree_runs_the_pipeline(
         check=True,
     ).stdout.strip()
     assert Path(where).is_relative_to(tmp_path / "venv"), where
+    jobs = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-m",
+            "dagster",
+            "job",
+            "list",
+            "-m",
+            "bike_pipeline.definitions",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert jobs.returncode == 0 and "ingest_dump" in jobs.stdout, jobs.stderr
 
     cli("generate", "--customers", "300", "--bikes", "60", "--seed", "3", "--out", "dump")
     cli("ingest", "--customers", "dump/customers.csv", "--bikes", "dump/bikes.csv")

@@ -11,7 +11,11 @@ from pathlib import Path
 
 from budget import Budget, run
 
-PACKAGES = {"dockerd": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
+PACKAGES = {
+    "dockerd": "docker.io",
+    "docker-compose": "docker-compose",
+    "debootstrap": "debootstrap",
+}
 SOCKET = Path("/var/run/docker.sock")
 
 

@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
@@ -59,7 +60,14 @@ def _hash_paths(base: Path, paths: list[Path], *extra: str) -> str:
 
 def _label(image: str) -> str | None:
     done = subprocess.run(
-        [docker(), "image", "inspect", "--format", f'{{{{index .Config.Labels "{LABEL}"}}}}', image],
+        [
+            docker(),
+            "image",
+            "inspect",
+            "--format",
+            f'{{{{index .Config.Labels "{LABEL}"}}}}',
+            image,
+        ],
         capture_output=True,
         text=True,
     )
@@ -168,7 +176,7 @@ def server_images(budget: Budget, built: Built) -> None:
         inputs = _hash_paths(IMAGES, [IMAGES / name], _image_id(PYTHON), repr(sorted(args.items())))
         with tempfile.TemporaryDirectory(prefix="bike-stack-build-") as temp:
             context = _context(name, Path(temp))
-            _ensure(tag, inputs, built, lambda: _build(tag, context, inputs, args, budget))
+            _ensure(tag, inputs, built, partial(_build, tag, context, inputs, args, budget))
 
 
 def app_image(budget: Budget, built: Built) -> None:

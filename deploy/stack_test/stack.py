@@ -18,7 +18,13 @@ from engine import docker
 from images import ROOT
 
 PROJECT = "bike_pipeline_stack_test"
-PORTS = ("POSTGRES_PORT", "FALKORDB_PORT", "FALKORDB_BROWSER_PORT", "DAGSTER_PORT", "DASHBOARD_PORT")
+PORTS = (
+    "POSTGRES_PORT",
+    "FALKORDB_PORT",
+    "FALKORDB_BROWSER_PORT",
+    "DAGSTER_PORT",
+    "DASHBOARD_PORT",
+)
 HEALTH_TIMEOUT_S = 420
 RUN_TIMEOUT_S = 300
 TICK_LINE = re.compile(r"^\S*\s*\|?\s*tick \d+ .*\| totals ", re.MULTILINE)
@@ -78,14 +84,23 @@ class Stack:
         states: dict[str, str] = {}
         while time.monotonic() < deadline:
             inspect = subprocess.run(
-                [docker(), "inspect", "--format",
-                 '{{index .Config.Labels "com.docker.compose.service"}} '
-                 "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}", *ids],
-                capture_output=True, text=True, check=True,
+                [
+                    docker(),
+                    "inspect",
+                    "--format",
+                    '{{index .Config.Labels "com.docker.compose.service"}} '
+                    "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}",
+                    *ids,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout.split("\n")
             states = {line.split()[0]: " ".join(line.split()[1:]) for line in inspect if line}
             print("  " + ", ".join(f"{k}: {v}" for k, v in sorted(states.items())), flush=True)
-            if any(s.startswith(("exited", "dead")) or s.endswith("unhealthy") for s in states.values()):
+            if any(
+                s.startswith(("exited", "dead")) or s.endswith("unhealthy") for s in states.values()
+            ):
                 break
             if len(states) == 7 and all(s == "running healthy" for s in states.values()):
                 return
@@ -137,8 +152,10 @@ def ingestion_job(env: dict[str, str]) -> tuple[dict[str, str], str]:
     assert repositories["__typename"] == "RepositoryConnection", repositories
     for repository in repositories["nodes"]:
         names = [job["name"] for job in repository["jobs"]]
-        chosen = "ingest_dump" if "ingest_dump" in names else next(
-            (name for name in names if name.startswith("ingest")), None
+        chosen = (
+            "ingest_dump"
+            if "ingest_dump" in names
+            else next((name for name in names if name.startswith("ingest")), None)
         )
         if chosen:
             selector = {
@@ -202,12 +219,33 @@ def listener_ticks(stack: Stack) -> None:
 
 def _psql(env: dict[str, str], sql: str, budget: Budget) -> subprocess.CompletedProcess[str]:
     command = [
-        "psql", "-X", "-v", "ON_ERROR_STOP=1", "-v", "VERBOSITY=verbose", "-At",
-        "-h", "127.0.0.1", "-p", env["POSTGRES_PORT"], "-U", env["POSTGRES_USER"],
-        "-d", "bike_pipeline", "-c", "\\set VERBOSITY verbose", "-c", sql,
+        "psql",
+        "-X",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-v",
+        "VERBOSITY=verbose",
+        "-At",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        env["POSTGRES_PORT"],
+        "-U",
+        env["POSTGRES_USER"],
+        "-d",
+        "bike_pipeline",
+        "-c",
+        "\\set VERBOSITY verbose",
+        "-c",
+        sql,
     ]
-    return run(command, budget, capture=True, check=False,
-               env={"PGPASSWORD": env["POSTGRES_PASSWORD"], "PATH": "/usr/bin:/bin"})
+    return run(
+        command,
+        budget,
+        capture=True,
+        check=False,
+        env={"PGPASSWORD": env["POSTGRES_PASSWORD"], "PATH": "/usr/bin:/bin"},
+    )
 
 
 def bi_reader_cannot_read_core(env: dict[str, str], budget: Budget) -> None:
@@ -221,7 +259,10 @@ def persisted_counts(stack: Stack, env: dict[str, str], budget: Budget) -> tuple
     done = _psql(env, "SELECT count(*) FROM core.customers", budget)
     assert done.returncode == 0, done.stderr
     stream = stack.exec(
-        "falkordb", "sh", "-c", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli XLEN bike_pipeline.events',
+        "falkordb",
+        "sh",
+        "-c",
+        'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli XLEN bike_pipeline.events',
         capture=True,
     )
     return done.stdout.strip(), stream.strip()
