@@ -1,6 +1,16 @@
 # The project's image: every Python service of docker-compose.yaml runs from it (the Dagster
-# code server, webserver and daemon, the events listener and the dashboard).
-FROM python:3.11-slim-bookworm
+# code server, webserver and daemon, the events listener and the dashboard). It installs the
+# built wheel, not the source tree. BASE_IMAGE is any Debian bookworm image with Python 3.11
+# as `python`/`pip` (the stack test builds one locally, deploy/images/python).
+ARG BASE_IMAGE=python:3.11-slim-bookworm
+
+FROM ${BASE_IMAGE} AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bike_pipeline ./bike_pipeline
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
+
+FROM ${BASE_IMAGE}
 
 ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -11,15 +21,15 @@ ENV PYTHONUNBUFFERED=1 \
 WORKDIR /opt/bike_pipeline
 
 # Dependencies first, so editing the code does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN mkdir bike_pipeline && touch bike_pipeline/__init__.py && pip install . && pip uninstall -y bike_pipeline
+COPY pyproject.toml README.md /tmp/deps/
+RUN mkdir /tmp/deps/bike_pipeline && touch /tmp/deps/bike_pipeline/__init__.py \
+    && pip install /tmp/deps && pip uninstall -y bike_pipeline && rm -rf /tmp/deps
 
-# Editable: scenarios are read from data/scenarios beside the package, and the default
-# dump from ./data, the working directory of every service.
-COPY bike_pipeline ./bike_pipeline
+COPY --from=wheel /dist /tmp/dist
+RUN pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist
+
+# The default dump, read from ./data, the working directory of every service.
 COPY data ./data
-RUN pip install --no-deps -e .
-
 COPY deploy/dagster.yaml deploy/workspace.yaml /opt/dagster/home/
 RUN useradd --create-home --uid 1000 bike \
     && mkdir -p /var/lib/bike_pipeline /opt/dagster/home/storage \

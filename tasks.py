@@ -1,10 +1,12 @@
-"""The README's two commands: `python3 tasks.py run` and `python3 tasks.py test`.
+"""The README's commands: `python3 tasks.py run`, `python3 tasks.py test` and
+`python3 tasks.py stack-test`.
 
 Standard library only, so it works on a fresh machine with nothing but Python 3.11+:
 it creates `.venv`, installs the package into it, and then runs the main job or the
 whole test suite. The suite's browser and compose tests need two system programs
 (Chromium and docker-compose); on Debian/Ubuntu as root they are installed with apt-get,
-elsewhere the script says what to install and stops.
+elsewhere the script says what to install and stops. `stack-test` runs deploy/stack_test
+(the docker-compose stack on locally built images, see DEPLOYMENT.md) with the venv's Python.
 """
 
 from __future__ import annotations
@@ -55,10 +57,11 @@ def _install_system_programs() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"run", "test"}:
+    if not argv or argv[0] not in {"run", "test", "stack-test"}:
         print(
             "usage: python3 tasks.py run [bike-pipeline run options]\n"
-            "       python3 tasks.py test [pytest options]",
+            "       python3 tasks.py test [pytest options]\n"
+            "       python3 tasks.py stack-test [--keep-images] [--bound SECONDS]",
             file=sys.stderr,
         )
         return 2
@@ -66,6 +69,9 @@ def main(argv: list[str]) -> int:
     if task == "run":
         _install_package("")
         command = [str(BIN / "bike-pipeline"), "run", *rest]
+    elif task == "stack-test":
+        _install_package("[test]")
+        command = [str(BIN / "python"), str(ROOT / "deploy" / "stack_test"), *rest]
     else:
         _install_package("[test]")
         _install_system_programs()

@@ -6,13 +6,19 @@ home (a throwaway instance with no run history, while the sensors act on the pro
 database).
 """
 
+from pathlib import Path
+
 import dagster as dg
 
 import bike_pipeline.defs
 from bike_pipeline.dagster_home import warn_unless_project_home
 
+PACKAGE_PARENT = Path(bike_pipeline.defs.__file__).resolve().parents[2]
+
 
 @dg.definitions
 def defs() -> dg.Definitions:
     warn_unless_project_home()
-    return dg.components.load_defs(bike_pipeline.defs)
+    # The folder holding the package is the project root: an installed wheel has no
+    # pyproject.toml beside it, where Dagster would otherwise look for one.
+    return dg.components.load_defs(bike_pipeline.defs, project_root=PACKAGE_PARENT)

@@ -51,6 +51,8 @@ MISSING_COMPOSE = (
     "validates docker-compose.yaml with it: run `apt-get update && apt-get install -y "
     "docker-compose` (Debian's package; no Docker engine is needed for `config`)"
 )
+REDIS_URL = "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}@falkordb:6379/0"
+TEST_OVERRIDE = DEPLOY / "compose.test.yaml"
 CONTAINER_FILES = {"/opt/dagster/home/workspace.yaml": DEPLOY / "workspace.yaml"}
 STATEFUL_PATHS = {"postgres": "/var/lib/postgresql/data", "falkordb": "/var/lib/falkordb/data"}
 
@@ -76,9 +78,11 @@ def _compose_command() -> list[str]:
     pytest.fail(MISSING_COMPOSE, pytrace=False)
 
 
-def _compose_config(env_file: Path) -> subprocess.CompletedProcess[str]:
+def _compose_config(env_file: Path, *overrides: Path) -> subprocess.CompletedProcess[str]:
     """`config` with a clean environment, so only `env_file` feeds the interpolation."""
     command = [*_compose_command(), "--env-file", str(env_file), "-f", str(COMPOSE_FILE)]
+    for override in overrides:
+        command += ["-f", str(override)]
     clean = {"PATH": os.environ["PATH"], "HOME": str(env_file.parent)}
     return subprocess.run(
         [*command, "config"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
@@ -105,9 +109,34 @@ def test_docker_compose_config_accepts_the_file_with_the_example_environment(
     assert code_env[DATABASE_URL_VAR] == (
         f"postgresql+psycopg2://bike:{password}@postgres:5432/{APP_DATABASE}"
     )
+    redis_password = _env_example()["REDIS_PASSWORD"]
+    assert code_env[REDIS_URL_VAR] == f"redis://:{redis_password}@falkordb:6379/0"
+    falkordb_args = resolved["services"]["falkordb"]["environment"]["REDIS_ARGS"]
+    assert f"--requirepass {redis_password}" in falkordb_args
 
 
-@pytest.mark.parametrize("missing", [PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD"])
+def test_the_stack_test_override_swaps_only_the_images_for_local_ones(tmp_path: Path) -> None:
+    """deploy/compose.test.yaml (python3 tasks.py stack-test) keeps every service, command,
+    healthcheck and volume of docker-compose.yaml and replaces each image by a local one."""
+    env_file = tmp_path / ".env"
+    shutil.copy(ENV_EXAMPLE, env_file)
+    production = yaml.safe_load(_compose_config(env_file).stdout)["services"]
+    done = _compose_config(env_file, TEST_OVERRIDE)
+    assert done.returncode == 0, done.stderr
+    tested = yaml.safe_load(done.stdout)["services"]
+    assert set(tested) == set(production)
+    for name, service in tested.items():
+        assert service["image"].startswith("local/"), name
+        assert not production[name]["image"].startswith("local/"), name
+        for key in ("command", "healthcheck", "environment"):
+            assert service.get(key) == production[name].get(key), f"{name}: {key}"
+        for key in ("volumes", "ports"):  # compose may list them in another order
+            assert sorted(service.get(key, [])) == sorted(production[name].get(key, [])), name
+
+
+@pytest.mark.parametrize(
+    "missing", [PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD", "REDIS_PASSWORD"]
+)
 def test_docker_compose_config_refuses_to_run_without_a_key_or_password(
     tmp_path: Path, missing: str
 ) -> None:
@@ -237,15 +266,15 @@ def test_the_environment_is_the_contracts_and_every_variable_is_in_the_example()
     example = _env_example()
     used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
     assert used <= set(example), f"not in .env.example: {sorted(used - set(example))}"
-    for key in (PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD"):
+    for key in (PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD", "REDIS_PASSWORD"):
         assert example[key].startswith("replace-with"), f"{key} must be a placeholder"
     listed = set(re.findall(r"BIKE_PIPELINE_[A-Z_]+", ENV_EXAMPLE.read_text()))
     assert listed == CONTRACT_VARIABLES
     for name, service in _project_services(_compose()).items():
         variables = {k for k in service["environment"] if k.startswith("BIKE_PIPELINE_")}
         assert variables == CONTRACT_VARIABLES, name
-        assert service["environment"][REDIS_URL_VAR] == "redis://falkordb:6379/0"
-        assert service["environment"][GRAPH_URL_VAR] == "redis://falkordb:6379/0"
+        assert service["environment"][REDIS_URL_VAR] == REDIS_URL
+        assert service["environment"][GRAPH_URL_VAR] == REDIS_URL
         assert "dagster" not in service["environment"][DATABASE_URL_VAR]
 
 
@@ -294,10 +323,13 @@ def test_the_image_is_built_from_files_a_clean_clone_has() -> None:
         for line in (ROOT / ".dockerignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
-    copies = re.findall(r"^COPY (.+) \S+$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    copies = re.findall(r"^COPY (?!--from=)(.+) \S+$", dockerfile, re.MULTILINE)
     sources = [source for line in copies for source in line.split()]
     assert {"pyproject.toml", "bike_pipeline", "data", "deploy/dagster.yaml"} <= set(sources)
     for source in sources:
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
         assert source not in ignored, f"{source} is excluded by .dockerignore"
     assert ".env" in ignored  # the real keys never go into the image
+    assert "-e" not in re.findall(r"pip install (\S+)", dockerfile)  # the wheel, not the tree
+    assert "pip wheel" in dockerfile and "ARG BASE_IMAGE=python:3.11-slim-bookworm" in dockerfile
