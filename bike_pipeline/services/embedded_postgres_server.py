@@ -290,11 +290,53 @@ def _postmaster(data_dir: Path) -> _Postmaster | None:
         process = psutil.Process(pid)
         if process.name() != "postgres":
             return None  # a stale file whose pid was reused
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return None  # killed, not yet reaped: its pid file still says "ready"
     except psutil.Error:
         return None
     socket_dir = Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else None
     status = lines[7].strip() if len(lines) > 7 else "starting"
     return _Postmaster(pid, socket_dir, int(lines[3]), status)
+
+
+def _segment_attached(shmid: int) -> int | None:
+    """Processes attached to System V segment `shmid` (None when the segment is gone)."""
+    try:
+        rows = Path("/proc/sysvipc/shm").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    for row in rows:
+        fields = row.split()
+        if len(fields) > 6 and fields[1] == str(shmid):
+            return int(fields[6])
+    return None
+
+
+def _clear_killed_postmaster(data_dir: Path) -> None:
+    """After a kill -9 the dead postmaster can linger unreaped (a zombie) with its pid file
+    in place, and PostgreSQL refuses to start while that pid exists ("Is another postmaster
+    running?"). Its pid file is removed, as PostgreSQL does for a stale one, once the pid
+    is a zombie and no process is attached to its shared memory any more (waits for the
+    orphaned backends to exit, up to the start timeout)."""
+    pid_file = data_dir / "postmaster.pid"
+    deadline = time.monotonic() + _start_timeout()
+    while True:
+        try:
+            lines = pid_file.read_text().splitlines()
+            process = psutil.Process(int(lines[0]))
+            zombie = process.status() == psutil.STATUS_ZOMBIE
+        except (OSError, ValueError, IndexError, psutil.Error):
+            return  # no pid file, or its postmaster is gone: PostgreSQL handles the rest
+        if not zombie:
+            return
+        shm = lines[6].split() if len(lines) > 6 else []
+        attached = _segment_attached(int(shm[1])) if len(shm) > 1 else None
+        if not attached:
+            pid_file.unlink(missing_ok=True)
+            return
+        if time.monotonic() > deadline:
+            return  # PostgreSQL's own refusal then names the problem
+        time.sleep(0.1)
 
 
 def _url(where: Layout, password: str, port: int, database: str = "postgres") -> str:
@@ -419,6 +461,7 @@ def start(home: Path) -> str:
                 _migrate_legacy(where, password)
         else:
             _initdb(where, password)
+        _clear_killed_postmaster(where.data_dir)
         launcher = _launch(where)
         running = _wait_until_ready(where, launcher)
         launcher.wait()
