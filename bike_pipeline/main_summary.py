@@ -31,7 +31,6 @@ def describe_state(settings: Settings) -> list[str]:
             table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
             for table in COUNTED_TABLES
         }
-    psql = services.libpq_url(url)
     scripts = Path(sys.executable).parent  # the environment bike-pipeline runs from
     lines = ["", "In the database:"]
     lines += [f"  {table:<22} {count:>10,} rows" for table, count in counts.items()]
@@ -44,9 +43,9 @@ def describe_state(settings: Settings) -> list[str]:
     lines += [
         "",
         "Where to look:",
-        f'  psql "{psql}"',
-        f'  eval "$({scripts}/bike-pipeline services env)" && {scripts}/dagster dev'
-        "   # the Dagster UI, these runs included",
+        f"  {scripts}/bike-pipeline services env"
+        "   # the servers' URLs and the psql command (they carry the passwords)",
+        f"  {scripts}/bike-pipeline ui   # the Dagster UI, these runs included",
         f"  {scripts}/bike-pipeline services down   # when done (data is kept)",
     ]
     return lines + answer_lines(settings.reports_dir)
