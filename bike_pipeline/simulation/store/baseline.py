@@ -1,4 +1,4 @@
-"""The dump baseline: the registrations, insurance and bike statuses as ingested.
+"""The dump baseline: the registrations, insurance, bike statuses and places as ingested.
 
 Snapshotted when a run starts; from then on the simulation owns those columns of
 core.customers and core.bikes, and an ingestion writes its values for them here instead
@@ -31,7 +31,10 @@ BASELINES = {
         f"{C}.simulation_baseline_customers", "customer_id", ("registered_at", "insured")
     ),
     "bikes": Baseline(
-        f"{C}.simulation_baseline_bikes", "bike_id", ("status",), ("repair_done_at",)
+        f"{C}.simulation_baseline_bikes",
+        "bike_id",
+        ("status", "station", "latitude", "longitude"),
+        ("repair_done_at",),
     ),
 }
 
