@@ -4,6 +4,7 @@ committed in batches and reloaded between them give exactly an uninterrupted in-
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from bike_pipeline.db.engine import create_schema
 from bike_pipeline.reporting.db_series import persisted_run
 from bike_pipeline.simulation import engine as sim_engine
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
@@ -82,6 +84,17 @@ def _balking_cleared(state: WorldState) -> WorldState:
     return cleared
 
 
+def _differing(mine: WorldState, theirs: WorldState) -> list[str]:
+    """The fields in which two worlds differ, for a readable failure."""
+    found = []
+    for f in fields(mine):
+        one, other = getattr(mine, f.name), getattr(theirs, f.name)
+        same = np.array_equal(one, other) if isinstance(one, np.ndarray) else one == other
+        if not same:
+            found.append(f.name)
+    return found
+
+
 def _in_memory(
     db: sa.Engine, stored: StoredScenario
 ) -> tuple[WorldState, list[TickEvents], dict[int, WorldState], np.ndarray]:
@@ -125,7 +138,8 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
             state = writer.open_world()
             if done:
                 assert state.next_tick == done
-                assert state.equals(snapshots[done]), f"world reloaded at tick {done}"
+                expected_state = snapshots[done]
+                assert state.equals(expected_state), (done, _differing(state, expected_state))
             for start in range(done, done + length, COMMIT_TICKS):
                 end = min(start + COMMIT_TICKS, done + length)
                 batch = list(sim_engine.run(state, scenario, SEED, end - start))
@@ -137,7 +151,8 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
         _expected_payload(e, i) for e in expected for i in range(len(e))
     ]
     with dumped.connect() as conn:
-        assert load_world(conn, scenario).equals(final)
+        reloaded = load_world(conn, scenario)
+        assert reloaded.equals(final), _differing(reloaded, final)
         # the tick-0 world (the report's replications) is the same after the run
         assert load_world(conn, scenario, at_start=True).equals(initial)
         series = persisted_run(conn).series
@@ -182,3 +197,26 @@ def test_reset_restores_stations_and_churned_customers(
     reset_simulation(dumped)
     assert table_rows(dumped, PLACES_SQL) == dump_bikes
     assert table_rows(dumped, CUSTOMERS_SQL) == dump_customers
+
+
+def test_a_baseline_from_before_stations_moved_gets_the_bikes_places(
+    dumped: sa.Engine,
+) -> None:
+    dump_bikes = table_rows(dumped, PLACES_SQL)
+    run_simulation(dumped, SimulationRequest(ticks=30, seed=SEED, scenario="seed"))
+    with dumped.begin() as conn:
+        conn.execute(
+            sa.text(
+                "ALTER TABLE core.simulation_baseline_bikes DROP COLUMN station, "
+                "DROP COLUMN latitude, DROP COLUMN longitude"
+            )
+        )
+    create_schema(dumped)
+    baseline = table_rows(
+        dumped,
+        "SELECT bike_id, station, latitude, longitude FROM core.simulation_baseline_bikes "
+        "ORDER BY 1",
+    )
+    assert baseline == [(r[0], *r[2:]) for r in dump_bikes]
+    reset_simulation(dumped)
+    assert table_rows(dumped, PLACES_SQL) == dump_bikes
