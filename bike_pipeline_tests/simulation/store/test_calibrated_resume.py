@@ -1,6 +1,7 @@
 """The calibrated model through the store: bikes moving between stations, balking and churn
 committed in batches and reloaded between them give exactly an uninterrupted in-memory run;
-`--reset` puts stations and churned customers back; the report counts churn from SQL."""
+`--reset` puts stations and churned customers back; the report counts churn and stock-outs
+from SQL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 import yaml
 
 from bike_pipeline.db.engine import create_schema
+from bike_pipeline.reporting.db_figures import complete_from_database
 from bike_pipeline.reporting.db_series import persisted_run
 from bike_pipeline.simulation import engine as sim_engine
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
@@ -155,7 +157,9 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
         assert reloaded.equals(final), _differing(reloaded, final)
         # the tick-0 world (the report's replications) is the same after the run
         assert load_world(conn, scenario, at_start=True).equals(initial)
-        series = persisted_run(conn).series
+        run = persisted_run(conn)
+        complete_from_database(conn, run)
+        series = run.series
 
     places = table_rows(dumped, PLACES_SQL)
     assert [r[0] for r in places] == final.bike_ids.tolist()
@@ -175,6 +179,10 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
     per_tick = np.array([len(e.churned_customer_ids) for e in expected])
     assert np.array_equal(series.churned, per_tick)
     assert np.array_equal(series.churned_insured, churned_insured)
+    # and its stock-outs per station, counted in SQL, are the engine's
+    stockouts = np.sum([e.station_stockouts for e in expected], axis=0)
+    assert stockouts.sum() > 0
+    assert np.array_equal(series.station_stockouts, stockouts)
 
 
 def test_reset_restores_stations_and_churned_customers(
