@@ -11,6 +11,7 @@ import bike_pipeline.db.all_models  # noqa: F401  (every table into Base.metadat
 import bike_pipeline.db.hooks  # noqa: F401  (registers the dump-string hooks on the models)
 from bike_pipeline.db.base import SCHEMAS, Base
 from bike_pipeline.privacy.roles import set_up_roles
+from bike_pipeline.simulation.store.baseline import add_missing_place_columns
 
 
 @cache
@@ -37,3 +38,4 @@ def create_schema(engine: sa.Engine) -> None:
             conn.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
         set_up_roles(conn)
         Base.metadata.create_all(conn)
+        add_missing_place_columns(conn)

@@ -1,5 +1,6 @@
 """The figures of the persisted run that `db_series` does not count, straight from SQL:
-refused trip intentions, rental lengths, and the value of the bikes totalled and replaced.
+refused trip intentions, rental lengths, the value of the bikes totalled and replaced, and
+the stock-outs per station.
 
 Intentions follow `replication.Intentions` exactly (a refusal within the retry window of
 the customer's previous refusal continues the streak; a rental within the window after it
@@ -16,6 +17,8 @@ from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.db_series import PersistedRun
 from bike_pipeline.reporting.replication import RETRY_WINDOW_TICKS
 from bike_pipeline.simulation.clock import TICK_MINUTES
+from bike_pipeline.simulation.stations import home_stations
+from bike_pipeline.simulation.store.world_load import load_world
 
 C = CORE_SCHEMA
 
@@ -60,6 +63,26 @@ def lost_bikes_cost_eur(conn: sa.Connection) -> float:
     return float(sum(r[3] for r in rows))
 
 
+def station_stockouts(conn: sa.Connection, run: PersistedRun) -> np.ndarray:
+    """Refused customers per station over the run (empty without stations). With stations a
+    customer is refused only when their home station has no bike left, so the engine's
+    stock-outs of a station are the `rent_refused` events of the customers living there."""
+    if not run.scenario.stations.enabled:
+        return np.zeros(0, np.int64)
+    world = load_world(conn, run.scenario, at_start=True)
+    refused = conn.execute(
+        sa.text(
+            f"SELECT customer_id, count(*) FROM {C}.events WHERE type = 'rent_refused' "
+            "GROUP BY customer_id"
+        )
+    ).all()
+    customers = np.array([r[0] for r in refused], np.int64)
+    assert world.station_demand is not None, "load_world sets the stations' demand"
+    homes = home_stations(customers, world.station_demand)
+    counts = np.array([r[1] for r in refused], np.int64)
+    return np.bincount(homes, counts, minlength=len(world.station_names)).astype(np.int64)
+
+
 def complete_from_database(conn: sa.Connection, run: PersistedRun) -> None:
     """Fill `run.series` with the columns only SQL over core.* can give."""
     series = run.series
@@ -89,4 +112,4 @@ def complete_from_database(conn: sa.Connection, run: PersistedRun) -> None:
         ).all()
         for tick, model, count in replaced:
             series.replaced_bike_eur[tick] += count * costs.new_bike(model)
-    series.station_stockouts = np.zeros(0, np.int64)
+    series.station_stockouts = station_stockouts(conn, run)

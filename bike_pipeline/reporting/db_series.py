@@ -11,6 +11,7 @@ from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.replication import baseline_of
 from bike_pipeline.reporting.series import TickSeries, open_rental_minutes, started_hours
 from bike_pipeline.simulation.scenario import Scenario
+from bike_pipeline.simulation.store.churn import churn_per_tick
 from bike_pipeline.simulation.store.progress import read_progress
 from bike_pipeline.simulation.store.world_load import load_world
 
@@ -80,4 +81,8 @@ def persisted_run(conn: sa.Connection) -> PersistedRun:
         series.rental_hours[-1] += int(started_hours(open_rental_minutes(open_starts, ticks)).sum())
     if scenario.replace_totalled:
         series.replaced[:] = series.totalled
+    if scenario.churn.per_refusal:
+        for tick, churned, insured in churn_per_tick(conn):
+            series.churned[tick] = churned
+            series.churned_insured[tick] = insured
     return PersistedRun(progress.seed, progress.scenario.name, scenario, series)

@@ -56,11 +56,18 @@ class BaselineCustomer(Base):
 
 
 class BaselineBike(Base):
-    """A bike's status as ingested; bikes absent here were bought by the simulation."""
+    """A bike's status and place as ingested; bikes absent here were bought by the simulation.
+
+    The station model moves bikes, so the dump's station and coordinates are kept here too:
+    they are what `--reset` restores and where the stations' demand and coordinates come
+    from on every load of the world."""
 
     __tablename__ = "simulation_baseline_bikes"
     __table_args__ = ({"schema": CORE_SCHEMA},)
 
     bike_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(sa.String(10))
+    station: Mapped[str] = mapped_column(sa.String(100))
+    latitude: Mapped[float] = mapped_column(sa.Double)
+    longitude: Mapped[float] = mapped_column(sa.Double)
     repair_done_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

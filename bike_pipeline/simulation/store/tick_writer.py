@@ -31,13 +31,21 @@ C = CORE_SCHEMA
 
 
 def write_ticks(
-    cursor: Cursor, batch: Sequence[TickEvents], state: WorldState, scenario: Scenario
+    cursor: Cursor,
+    batch: Sequence[TickEvents],
+    state: WorldState,
+    scenario: Scenario,
+    stations_before: np.ndarray | None = None,
 ) -> None:
-    """Every row of `batch` (consecutive ticks, the last leading to `state`)."""
+    """Every row of `batch` (consecutive ticks, the last leading to `state`).
+    `stations_before` is each bike's station as last written (the station model moves
+    bikes without an event when rebalancing); None when the scenario has no stations."""
     times = [events.sim_time for events in batch]
     _write_replacements(cursor, batch, scenario)
     _write_customers(cursor, batch, state, times)
     _write_bikes(cursor, batch, state, scenario)
+    if stations_before is not None:
+        _write_stations(cursor, state, stations_before)
     _write_rentals(cursor, batch, times)
     first_id, last_id = _write_events(cursor, batch)
     if last_id >= first_id:
@@ -91,20 +99,29 @@ def _write_replacements(cursor: Cursor, batch: Sequence[TickEvents], scenario: S
 def _write_customers(
     cursor: Cursor, batch: Sequence[TickEvents], state: WorldState, times: list
 ) -> None:
+    """Subscriptions and churn (`registered_at` NULL again, insurance gone) of the batch, as
+    each customer stands at its end."""
     ids, when = [], []
     for events, moment in zip(batch, times, strict=True):
         subscribed = events.customer_id[events.type == SUBSCRIBED]
         ids.append(subscribed)
         when.extend([moment.isoformat()] * len(subscribed))
-    customer_ids = np.concatenate(ids)
+    subscribed_at = dict(zip(np.concatenate(ids).tolist(), when, strict=True))
+    churned = [events.churned_customer_ids for events in batch]
+    customer_ids = np.unique(np.concatenate([*ids, *churned]))
     if not len(customer_ids):
         return
-    insured = state.insured[np.searchsorted(state.customer_ids, customer_ids)]
+    index = np.searchsorted(state.customer_ids, customer_ids)
+    registered = state.registered[index]
+    registered_at = [
+        subscribed_at[c] if r else None
+        for c, r in zip(customer_ids.tolist(), registered.tolist(), strict=True)
+    ]
     cursor.execute(
         f"UPDATE {C}.customers c SET registered_at = v.registered_at, insured = v.insured "
         f"FROM {_unnest('customer_id int', 'registered_at timestamptz', 'insured bool')} "
         "WHERE c.customer_id = v.customer_id",
-        (customer_ids.tolist(), when, insured.tolist()),
+        (customer_ids.tolist(), registered_at, state.insured[index].tolist()),
     )
 
 
@@ -127,6 +144,30 @@ def _write_bikes(
         f"FROM {_unnest('bike_id int', 'status text', 'repair_done_at timestamptz')} "
         "WHERE b.bike_id = v.bike_id",
         (bike_ids.tolist(), [BIKE_STATUSES[code] for code in status], ready),
+    )
+
+
+def _write_stations(cursor: Cursor, state: WorldState, before: np.ndarray) -> None:
+    """Bikes that changed station (rides, rebalancing) and the bikes bought in the batch
+    (inserted at the totalled bike's old place) at their station, with its coordinates."""
+    moved = np.flatnonzero(state.bike_station[: len(before)] != before)
+    changed = np.concatenate([moved, np.arange(len(before), len(state.bike_ids))])
+    if not len(changed):
+        return
+    codes = state.bike_station[changed]
+    coordinates = state.station_coordinates
+    assert coordinates is not None, "load_world sets the stations' coordinates"
+    cursor.execute(
+        f"UPDATE {C}.bikes b SET station = v.station, latitude = v.latitude, "
+        f"longitude = v.longitude FROM "
+        f"{_unnest('bike_id int', 'station text', 'latitude float8', 'longitude float8')} "
+        "WHERE b.bike_id = v.bike_id",
+        (
+            state.bike_ids[changed].tolist(),
+            [state.station_names[code] for code in codes],
+            coordinates[codes, 0].tolist(),
+            coordinates[codes, 1].tolist(),
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import TracebackType
 
+import numpy as np
 import sqlalchemy as sa
 
 from bike_pipeline.simulation.store.baseline import snapshot_baseline
@@ -34,6 +35,8 @@ class SimulationWriter:
         self.seed = seed
         self._conn: sa.Connection | None = None
         self.last_tick = -1
+        # Each bike's station as last written, when the scenario moves bikes between them.
+        self._stations: np.ndarray | None = None
 
     def __enter__(self) -> SimulationWriter:
         self._conn = acquire(self.engine, self.lock_wait_s)
@@ -67,7 +70,10 @@ class SimulationWriter:
             else:
                 progress.check_same_run(self.seed, self.stored)
             self.last_tick = progress.last_tick
-            return load_world(conn, self.scenario)
+            state = load_world(conn, self.scenario)
+            if self.scenario.stations.enabled:
+                self._stations = state.bike_station.copy()
+            return state
 
     def commit(self, batch: Sequence[TickEvents], state: WorldState) -> None:
         """Write the ticks of `batch` (consecutive, the last one leading to `state`) at once."""
@@ -82,7 +88,9 @@ class SimulationWriter:
         with conn.begin():
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
-                write_ticks(cursor, batch, state, self.scenario)
+                write_ticks(cursor, batch, state, self.scenario, self._stations)
             finally:
                 cursor.close()
         self.last_tick = ticks[-1]
+        if self._stations is not None:
+            self._stations = state.bike_station.copy()
