@@ -315,9 +315,9 @@ def _segment_attached(shmid: int) -> int | None:
 def _clear_killed_postmaster(data_dir: Path) -> None:
     """After a kill -9 the dead postmaster can linger unreaped (a zombie) with its pid file
     in place, and PostgreSQL refuses to start while that pid exists ("Is another postmaster
-    running?"). Its pid file is removed, as PostgreSQL does for a stale one, once the pid
-    is a zombie and no process is attached to its shared memory any more (waits for the
-    orphaned backends to exit, up to the start timeout)."""
+    running?"). Its pid file and socket lock are removed, as PostgreSQL does for stale ones,
+    once the pid is a zombie and no process is attached to its shared memory any more
+    (waits for the orphaned backends to exit, up to the start timeout)."""
     pid_file = data_dir / "postmaster.pid"
     deadline = time.monotonic() + _start_timeout()
     while True:
@@ -332,6 +332,9 @@ def _clear_killed_postmaster(data_dir: Path) -> None:
         shm = lines[6].split() if len(lines) > 6 else []
         attached = _segment_attached(int(shm[1])) if len(shm) > 1 else None
         if not attached:
+            if len(lines) > 4 and lines[4].strip():  # the socket's lock names the same pid
+                lock = Path(lines[4].strip()) / f".s.PGSQL.{lines[3].strip()}.lock"
+                lock.unlink(missing_ok=True)
             pid_file.unlink(missing_ok=True)
             return
         if time.monotonic() > deadline:
@@ -407,7 +410,7 @@ def _log_tail(log_file: Path) -> str:
         lines = log_file.read_text(errors="replace").strip().splitlines()
     except OSError:
         return "no server log"
-    return lines[-1] if lines else "empty server log"
+    return " | ".join(lines[-4:]) if lines else "empty server log"
 
 
 def _launch(where: Layout) -> subprocess.Popen:
