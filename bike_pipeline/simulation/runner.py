@@ -32,7 +32,9 @@ from bike_pipeline.simulation.world import WorldState
 
 log = logging.getLogger(__name__)
 
-BATCH_MAX_TICKS = TICKS_PER_DAY
+# Unpaced runs commit up to a simulated week per transaction: a day per commit spent about
+# a tenth of a `seed` run on per-transaction work (BENCHMARKS.md, Simulation).
+BATCH_MAX_TICKS = 7 * TICKS_PER_DAY
 BATCH_MAX_EVENTS = 50_000
 BATCH_MAX_SECONDS = 0.5
 
