@@ -20,6 +20,16 @@ from bike_pipeline.dashboard.snapshot import Snapshot
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
 
 REFRESH_MS = 2000  # one live tick
+WATCHDOG_MIN_MS = 10_000
+
+# The watchdog re-arms the refresh timer when a whole watchdog period passed with the timer
+# stopped on the same count, i.e. the answer to the last refresh never came (a request the
+# server failed or the network lost); otherwise the page would stop refreshing for good.
+_WATCHDOG_JS = """function(_, count, limit, seen) {
+  const n = count || 0;
+  const stalled = seen !== null && seen !== undefined && seen === n && n >= (limit || 0);
+  return [stalled ? n + 1 : window.dash_clientside.no_update, n];
+}"""
 GRID = {
     "display": "grid",
     "gridTemplateColumns": "repeat(auto-fit, minmax(460px, 1fr))",
@@ -54,7 +64,7 @@ def _graph(element_id: str) -> dcc.Graph:
     return dcc.Graph(id=element_id, config={"displaylogo": False}, style=CARD)
 
 
-def layout(refresh_ms: int) -> html.Div:
+def layout(refresh_ms: int, watchdog_ms: int | None = None) -> html.Div:
     count_tiles = [_tile(t, f"count-{t}", figures.TYPE_COLOURS[t]) for t in EVENT_TYPES]
     fleet_tiles = [_tile(s, f"fleet-{s}", figures.STATUS_COLOURS[s]) for s in BIKE_STATUSES]
     return html.Div(
@@ -110,7 +120,12 @@ def layout(refresh_ms: int) -> html.Div:
                 ],
                 style={**GRID, "marginTop": "12px"},
             ),
-            dcc.Interval(id="tick", interval=refresh_ms),
+            dcc.Interval(id="tick", interval=refresh_ms, n_intervals=0, max_intervals=0),
+            dcc.Interval(
+                id="tick-watchdog",
+                interval=watchdog_ms or max(WATCHDOG_MIN_MS, 10 * refresh_ms),
+            ),
+            dcc.Store(id="tick-watchdog-seen"),
         ],
         style={"fontFamily": "sans-serif", "padding": "8px 16px", "background": "#f6f6f6"},
     )
@@ -209,10 +224,13 @@ def create_app(
     data: SnapshotSource,
     lookup: Callable[[int], MatchLookup],
     refresh_ms: int = REFRESH_MS,
+    watchdog_ms: int | None = None,
 ) -> dash.Dash:
-    """The Dash app; `lookup` answers the matchmaking box (see `matchmaking.lookup_matches`)."""
+    """The Dash app; `lookup` answers the matchmaking box (see `matchmaking.lookup_matches`).
+    `watchdog_ms`: how long a refresh may go unanswered before the timer is re-armed
+    (default: ten intervals, at least `WATCHDOG_MIN_MS`)."""
     app = dash.Dash(__name__, title="bike_pipeline dashboard", update_title=None)
-    app.layout = layout(refresh_ms)
+    app.layout = layout(refresh_ms, watchdog_ms)
     live_outputs = [
         dash.Output("sim-time", "children"),
         dash.Output("last-event-id", "children"),
@@ -231,23 +249,34 @@ def create_app(
         *fleet_outputs,
         dash.Output("problems", "children"),
         dash.Output("report-headline", "children"),
+        dash.Output("tick", "max_intervals"),
     ]
 
-    # The timer pauses while a refresh runs: a refresh slower than the interval would
-    # otherwise be superseded by the next one before its answer is shown, every time.
-    @app.callback(
-        outputs,
-        dash.Input("tick", "n_intervals"),
-        running=[(dash.Output("tick", "disabled"), True, False)],
-    )
-    def refresh(_: int | None) -> list[Any]:
+    # Each answer arms the timer for exactly one more refresh (`max_intervals`), so the
+    # next request leaves only after this one's answer is on the page: a refresh slower
+    # than the interval is never superseded by the next (Dash drops a pending answer
+    # whose input changed), however loaded the server or the browser.
+    @app.callback(outputs, dash.Input("tick", "n_intervals"))
+    def refresh(count: int | None) -> list[Any]:
         snapshot = data.snapshot()
         return [
             *_live_outputs(snapshot),
             *_fleet_outputs(snapshot),
             _problems(snapshot),
             headline_view(snapshot.headline),
+            (count or 0) + 1,
         ]
+
+    app.clientside_callback(
+        _WATCHDOG_JS,
+        dash.Output("tick", "max_intervals", allow_duplicate=True),
+        dash.Output("tick-watchdog-seen", "data"),
+        dash.Input("tick-watchdog", "n_intervals"),
+        dash.State("tick", "n_intervals"),
+        dash.State("tick", "max_intervals"),
+        dash.State("tick-watchdog-seen", "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         [dash.Output("match-message", "children"), dash.Output("match-results", "children")],

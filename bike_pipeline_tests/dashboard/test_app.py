@@ -48,6 +48,7 @@ MAX_TICKS = 400
 _READ_PAGE = """() => {
   const text = (id) => document.getElementById(id).textContent;
   const plot = (id) => document.querySelector('#' + id + ' .js-plotly-plot');
+  if (!document.getElementById('last-event-id')) return null;  // layout not rendered yet
   const last = Number(text('last-event-id').replaceAll(',', ''));
   if (Number.isNaN(last) || !(last CONDITION)) return null;
   for (const id of CHARTS) {
@@ -234,6 +235,47 @@ class _SlowerThanTheInterval:
         return self.data.snapshot()
 
 
+class _FailingOnce:
+    """The real data, except that the first refresh fails (as a lost request would)."""
+
+    def __init__(self, data: DashboardData) -> None:
+        self.data = data
+        self.calls = 0
+
+    def snapshot(self) -> Snapshot:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("the first refresh fails on purpose")
+        return self.data.snapshot()
+
+
+def _serve(app: Any) -> tuple[Any, threading.Thread]:
+    server = waitress.create_server(app.server, host="127.0.0.1", port=_free_port())
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    return server, serving
+
+
+def test_a_refresh_that_never_answers_does_not_stop_the_page(
+    browser: BrowserContext, dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    """The watchdog re-arms the timer after a refresh whose answer never came."""
+    run_simulation(dumped, SimulationRequest(ticks=10, seed=4, scenario="full"), redis_client)
+    source = _FailingOnce(DashboardData(dumped, redis_client, tmp_path, max_age_s=0))
+    app = create_app(source, lambda c: MatchLookup(c, (), ""), refresh_ms=200, watchdog_ms=500)
+    server, serving = _serve(app)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.effective_port}/")
+        shown = _wait_for_last_id(page, f"== {max_event_id(dumped)}", dumped)
+        _assert_counts_match(shown, dumped)
+        assert source.calls >= 2
+        page.close()
+    finally:
+        server.close()
+        serving.join(timeout=10)
+
+
 def test_refreshes_slower_than_the_interval_still_reach_the_page(
     browser: BrowserContext, dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
@@ -243,9 +285,7 @@ def test_refreshes_slower_than_the_interval_still_reach_the_page(
     refresh_ms = 200
     slow = _SlowerThanTheInterval(data, delay_s=3 * refresh_ms / 1000)
     app = create_app(slow, lambda c: MatchLookup(c, (), ""), refresh_ms)
-    server = waitress.create_server(app.server, host="127.0.0.1", port=_free_port())
-    serving = threading.Thread(target=server.run, daemon=True)
-    serving.start()
+    server, serving = _serve(app)
     try:
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{server.effective_port}/")
