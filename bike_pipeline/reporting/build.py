@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
@@ -109,9 +110,28 @@ def _policy_json(study: ScenarioStudy) -> list[dict[str, object]]:
                 if p.worst_week_rush_service_level is None
                 else p.worst_week_rush_service_level.as_dict(),
                 "replications": study.grid_replications,
+                "verified": _verified_json(study, p),
             }
         )
     return out
+
+
+def _verified_json(study: ScenarioStudy, p: PolicyResult) -> dict[str, object] | None:
+    """The policy simulated at exactly its fleet and rate on fresh seeds (the cheapest and
+    stocking up front), with the number of replications; None for the other rates."""
+    found = (
+        study.verified
+        if p is study.cheapest
+        else study.verified_front
+        if p is study.stock_up_front
+        else {}
+    )
+    if not found:
+        return None
+    keys = ("worst_week_rush_service_level", "rush_service_level", "profit_eur")
+    return {k: found[k].as_dict() for k in keys if k in found} | {
+        "replications": found["profit_eur"].n
+    }
 
 
 def _headline_json(

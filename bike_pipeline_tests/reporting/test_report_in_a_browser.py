@@ -55,4 +55,9 @@ def test_the_page_shows_the_plots_and_the_json_figures(
         assert shown in text, shown
     cheapest = next(p for p in figures["policies"] if "cheapest" in p["kind"])
     assert f"{cheapest['initial_fleet']:,} bikes at the start" in text
-    assert figures["recommended_fleet"] == cheapest["initial_fleet"]
+    assert figures["recommended_fleet"] == cheapest["initial_fleet"] is not None
+    fresh = cheapest["verified"]
+    assert fresh["replications"] == 2
+    worst = fresh["worst_week_rush_service_level"]
+    assert f"worst rush-hour week {worst['mean']:.1%} (95% CI {worst['low']:.1%}" in text
+    assert f"profit EUR {fresh['profit_eur']['mean']:,.0f}" in text

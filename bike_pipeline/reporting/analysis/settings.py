@@ -39,12 +39,6 @@ class ReportSettings:
         return position == 0 or self.depth == "full"
 
     @property
-    def verify_policies(self) -> bool:
-        """Whether the cheapest policy is run again on `replications` fresh seeds (full
-        depth; the default reports it from the grid's seeds)."""
-        return self.depth == "full"
-
-    @property
     def sensitivity_replications(self) -> int:
         """Seeds per side of each simulated tornado bar (0: prices only, no simulation)."""
         return 0 if self.depth == "default" else 5
