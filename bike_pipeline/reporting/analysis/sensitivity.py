@@ -5,10 +5,12 @@ Prices need no simulation: with the counts fixed, the profit is linear in each p
 of the payment fee and the VAT share it carries), so a price's bar is exact from the
 current fleet's figures. The rule knobs (the `seed` sample-size bound, the totalled and
 repair rates, the repair turnaround, the ride duration through the drop rate) are
-simulated on the same seeds as the base; their fleet answer is the fleet balancing peak
-demand and six months of erosion at full service (the frontier's `balance_fleet` with
-nothing bought), from a pilot per variant. The totalled-rate bar also gives the break-even
-totalled rate (profit interpolated to zero). Churn has no knob in the engine yet.
+simulated on the same seeds as the base, as is churn (subscribers cancelling after
+refusals: halved and doubled where the scenario has it, else off against the calibrated
+scenario's rate); with pilots, their fleet answer is the fleet balancing peak demand and
+six months of erosion at full service (the frontier's `balance_fleet` with nothing
+bought), from a pilot per variant. The totalled-rate bar also gives the break-even
+totalled rate (profit interpolated to zero).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bike_pipeline.reporting.analysis.stats import Interval
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.replication import TICKS_PER_WEEK
+from bike_pipeline.simulation.model_knobs import Churn
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -107,6 +110,9 @@ def rule_variants(
             replace(s, rules=replace(r, drop_per_started_hour=min(r.drop_per_started_hour * 2, 1))),
         ),
     }
+    churn = _churn_variant(s, calibrated)
+    if churn is not None:
+        out["churn after refusals"] = churn
     if s.evaluate == "sample":
         size = s.sample_size
         low, high = max(size.low, size.high // 2), size.high * 2
@@ -126,6 +132,25 @@ def rule_variants(
     return out
 
 
+def _churn_variant(
+    s: Scenario, calibrated: Scenario | None
+) -> tuple[str, Scenario, str, Scenario] | None:
+    """Churn halved and doubled (mean refusals before cancelling doubled and halved); for a
+    scenario without churn, off (as given) against the calibrated scenario's churn."""
+    mean = s.churn.mean_refusals
+    if mean:
+        return (
+            f"1 in {mean * 2:g} refusals",
+            replace(s, churn=Churn(mean * 2)),
+            f"1 in {max(mean / 2, 1):g} refusals",
+            replace(s, churn=Churn(max(mean / 2, 1))),
+        )
+    if calibrated is None or not calibrated.churn.mean_refusals:
+        return None
+    on = calibrated.churn
+    return ("off (as given)", s, f"1 in {on.mean_refusals:g} refusals", replace(s, churn=on))
+
+
 def tasks(
     world: WorldState,
     variants: dict[str, tuple[str, Scenario, str, Scenario]],
@@ -133,16 +158,18 @@ def tasks(
     seeds: Sequence[int],
     ticks: int,
     scale: float,
+    pilots: bool = True,
 ) -> tuple[list[Task], list[tuple[str, str, str]]]:
-    """The simulations of the rule bars: per variant, the current fleet on `seeds` and a
-    pilot; `where` says (knob, side, kind) of each."""
+    """The simulations of the rule bars: per variant, the current fleet on `seeds` and (with
+    `pilots`) a pilot for the fleet answer; `where` says (knob, side, kind) of each."""
     out, where = [], []
     for knob, (_l, low, _h, high) in variants.items():
         for side, variant in (("low", low), ("high", high)):
             out += [Task(world, variant, s, ticks, values, scale=scale) for s in seeds]
             where += [(knob, side, "current")] * len(seeds)
-            out += frontier.pilot_tasks(world, variant, values, seeds[:1], ticks, scale)
-            where += [(knob, side, "pilot")]
+            if pilots:
+                out += frontier.pilot_tasks(world, variant, values, seeds[:1], ticks, scale)
+                where += [(knob, side, "pilot")]
     return out, where  # fmt: skip
 
 
@@ -194,12 +221,12 @@ def bars(
     variants = variants if found else {}
     out = [
         Bar(knob, low_label, high_label, float(np.mean(profit[(knob, "low")])),
-            float(np.mean(profit[(knob, "high")])), fleet[(knob, "low")], fleet[(knob, "high")],
-            len(profit[(knob, "low")]))
+            float(np.mean(profit[(knob, "high")])), fleet.get((knob, "low")),
+            fleet.get((knob, "high")), len(profit[(knob, "low")]))
         for knob, (low_label, _l, high_label, _h) in variants.items()
     ]  # fmt: skip
     out += _price_bars(scenario, current)
-    if not found:
+    if not found or "totalled rate" not in variants:
         return sorted(out, key=lambda b: b.swing, reverse=True), None
     rates = [
         scenario.rules.totalled / 2,

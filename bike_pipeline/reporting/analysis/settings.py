@@ -40,8 +40,16 @@ class ReportSettings:
 
     @property
     def sensitivity_replications(self) -> int:
-        """Seeds per side of each simulated tornado bar (0: prices only, no simulation)."""
-        return 0 if self.depth == "default" else 5
+        """Seeds per side of each simulated tornado bar (common with the current fleet's)."""
+        return 2 if self.depth == "default" else 5
+
+    @property
+    def sensitivity_knobs(self) -> tuple[str, ...] | None:
+        """The rule knobs simulated for the tornado (None: all, each with a pilot for its
+        fleet answer). The default depth simulates the two the money answer hinges on, the
+        totalled rate (with the break-even rate) and churn, without pilots: the other rule
+        knobs and the fleet answers per knob are `--depth full`."""
+        return ("totalled rate", "churn after refusals") if self.depth == "default" else None
 
     @property
     def grid_replications(self) -> int:

@@ -170,11 +170,14 @@ def _sensitivity(
     seeds = list(range(CURRENT_SEED, CURRENT_SEED + settings.sensitivity_replications))
     calibrated = load_scenario("calibrated")
     variants = sensitivity.rule_variants(plan.scenario, calibrated, len(plan.world.customer_ids))
+    knobs = settings.sensitivity_knobs
+    if knobs is not None:
+        variants = {k: v for k, v in variants.items() if k in knobs}
     found: list = []
     where: list = []
     if seeds:
         tasks, where = sensitivity.tasks(
-            plan.world, variants, values, seeds, settings.ticks, plan.scale
+            plan.world, variants, values, seeds, settings.ticks, plan.scale, pilots=knobs is None
         )
         found = run_tasks(tasks, label="Monte Carlo: sensitivity", **run)
     study.tornado, study.break_even_totalled_rate = sensitivity.bars(

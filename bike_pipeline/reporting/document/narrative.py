@@ -269,18 +269,23 @@ def tornado_lines(study: ScenarioStudy, settings: ReportSettings) -> list[str]:
         f"One knob at a time on **{study.scenario}** with the current fleet, widest swing first. "
         "Prices move the profit exactly (counts fixed, net of payment fees and VAT)."
     ]
-    if settings.sensitivity_replications == 0:
+    n = settings.sensitivity_replications
+    if settings.sensitivity_knobs is not None:
         lines.append(
-            "At this depth only the prices are shown; `--depth full` simulates the rule knobs "
-            "(sample size bound, totalled and repair rates, repair turnaround, ride duration) "
-            "and the break-even totalled rate."
+            f"At this depth the rule knobs simulated ({n} common seeds per side) are "
+            f"{' and '.join(settings.sensitivity_knobs)}, on the profit only; `--depth full` "
+            "simulates every rule knob (sample size bound, totalled and repair rates, repair "
+            "turnaround, ride duration, churn) with its fleet answer."
         )
-    elif study.break_even_totalled_rate is not None:
+    if study.break_even_totalled_rate is not None:
         lines.append(
             f"- The service breaks even at a totalled rate of "
-            f"**{study.break_even_totalled_rate:.2%}** per ride (profit interpolated)."
+            f"**{study.break_even_totalled_rate:.2%}** per ride (profit interpolated between "
+            f"half, the scenario's and double its totalled rate, {n} seeds per side)."
         )
     else:
-        lines.append("- The profit keeps its sign over the totalled rates tried: no break-even.")
-    lines.append("- Churn (cancellations of subscribers refused a bike) has no engine knob yet.")
+        lines.append(
+            "- The profit keeps its sign from half to double the scenario's totalled rate: "
+            "no break-even in that range."
+        )
     return lines
