@@ -134,14 +134,19 @@ def frontier_plot(grid: Rows, policies: Rows, target: float, path: Path) -> Path
 
 
 def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
-    """Profit (left) and fleet answer (right) at each knob's low and high setting."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 0.6 * len(rows) + 1.8))
+    """Profit (left) and, where knobs were simulated with pilots, the fleet answer (right)
+    at each knob's low and high setting."""
+    with_fleet = any(r["fleet_low"] is not None for r in rows)
+    height = 0.6 * len(rows) + 1.8
+    figure, axes = plt.subplots(
+        1, 2 if with_fleet else 1, figsize=(11 if with_fleet else 7, height)
+    )
+    panels = [(axes[0] if with_fleet else axes, "profit_low", "profit_high", base_profit)]
+    if with_fleet:
+        panels.append((axes[1], "fleet_low", "fleet_high", None))
     names = [str(r["knob"]) for r in rows][::-1]
     y = range(len(names))
-    for axis, low, high, centre in (
-        (left, "profit_low", "profit_high", base_profit),
-        (right, "fleet_low", "fleet_high", None),
-    ):
+    for axis, low, high, centre in panels:
         for i, row in enumerate(rows[::-1]):
             if row[low] is None:
                 continue
@@ -150,8 +155,13 @@ def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
         if centre is not None:
             axis.axvline(centre, color="k", linewidth=1)
         axis.set_yticks(list(y), names)
-    left.set(xlabel="profit with the current fleet (EUR); blue: high setting raises it")
-    right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
+    left = panels[0][0]
+    left.ticklabel_format(axis="x", style="plain")
+    left.xaxis.set_major_formatter(lambda value, _: f"{value / 1e6:,.2f}")
+    left.set(xlabel="profit with the current fleet (EUR million); blue: high setting raises it")
     left.set_title("Tornado: profit")
-    right.set_title("Tornado: fleet answer (simulated knobs)")
+    if with_fleet:
+        right = panels[1][0]
+        right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
+        right.set_title("Tornado: fleet answer (simulated knobs)")
     return _save(figure, path)
