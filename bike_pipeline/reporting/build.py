@@ -119,13 +119,7 @@ def _policy_json(study: ScenarioStudy) -> list[dict[str, object]]:
 def _verified_json(study: ScenarioStudy, p: PolicyResult) -> dict[str, object] | None:
     """The policy simulated at exactly its fleet and rate on fresh seeds (the cheapest and
     stocking up front), with the number of replications; None for the other rates."""
-    found = (
-        study.verified
-        if p is study.cheapest
-        else study.verified_front
-        if p is study.stock_up_front
-        else {}
-    )
+    found = study.verified_of(p)
     if not found:
         return None
     keys = ("worst_week_rush_service_level", "rush_service_level", "profit_eur")

@@ -64,6 +64,15 @@ class ScenarioStudy:
     def stock_up_front(self) -> PolicyResult | None:
         return next((p for p in self.policies if p.buy_per_week == 0), None)
 
+    def verified_of(self, policy: PolicyResult) -> dict[str, Interval]:
+        """The policy's figures simulated at exactly its fleet and rate on fresh seeds (the
+        cheapest and stocking up front); empty for the other rates."""
+        if policy is self.cheapest:
+            return self.verified
+        if policy is self.stock_up_front:
+            return self.verified_front
+        return {}
+
 
 @dataclass
 class _Plan:

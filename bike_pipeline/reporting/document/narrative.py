@@ -146,13 +146,7 @@ def grid_rows(study: ScenarioStudy) -> Rows:
 def policy_rows(study: ScenarioStudy) -> Rows:
     rows: Rows = []
     for p in study.policies:
-        verified = (
-            study.verified
-            if p is study.cheapest
-            else study.verified_front
-            if p is study.stock_up_front
-            else {}
-        )
+        verified = study.verified_of(p)
         worst, profit = verified.get("worst_week_rush_service_level"), verified.get("profit_eur")
         rows.append(
             {
