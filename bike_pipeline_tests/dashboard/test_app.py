@@ -249,9 +249,9 @@ class _FailingOnce:
         return self.data.snapshot()
 
 
-def _page_figures(browser: BrowserContext, app: Any, engine: sa.Engine) -> dict[str, Any]:
-    """Serve `app`, open it, and return the page's figures once they show the database's
-    last event, checked against the database."""
+def _assert_page_reaches_the_database(browser: BrowserContext, app: Any, engine: sa.Engine) -> None:
+    """Serve `app`, open it, and check the page's figures against the database once they
+    show its last event."""
     server = waitress.create_server(app.server, host="127.0.0.1", port=_free_port())
     serving = threading.Thread(target=server.run, daemon=True)
     serving.start()
@@ -261,7 +261,6 @@ def _page_figures(browser: BrowserContext, app: Any, engine: sa.Engine) -> dict[
         shown = _wait_for_last_id(page, f"== {max_event_id(engine)}", engine)
         _assert_counts_match(shown, engine)
         page.close()
-        return shown
     finally:
         server.close()
         serving.join(timeout=10)
@@ -274,7 +273,7 @@ def test_a_refresh_that_never_answers_does_not_stop_the_page(
     run_simulation(dumped, SimulationRequest(ticks=10, seed=4, scenario="full"), redis_client)
     source = _FailingOnce(DashboardData(dumped, redis_client, tmp_path, max_age_s=0))
     app = create_app(source, lambda c: MatchLookup(c, (), ""), refresh_ms=200, watchdog_ms=500)
-    _page_figures(browser, app, dumped)
+    _assert_page_reaches_the_database(browser, app, dumped)
     assert source.calls >= 2
 
 
@@ -287,4 +286,4 @@ def test_refreshes_slower_than_the_interval_still_reach_the_page(
     refresh_ms = 200
     slow = _SlowerThanTheInterval(data, delay_s=3 * refresh_ms / 1000)
     app = create_app(slow, lambda c: MatchLookup(c, (), ""), refresh_ms)
-    _page_figures(browser, app, dumped)
+    _assert_page_reaches_the_database(browser, app, dumped)

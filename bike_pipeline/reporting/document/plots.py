@@ -156,7 +156,6 @@ def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
             axis.axvline(centre, color="k", linewidth=1)
         axis.set_yticks(list(y), names)
     left = panels[0][0]
-    left.ticklabel_format(axis="x", style="plain")
     left.xaxis.set_major_formatter(lambda value, _: f"{value / 1e6:,.2f}")
     left.set(xlabel="profit with the current fleet (EUR million); blue: high setting raises it")
     left.set_title("Tornado: profit")
