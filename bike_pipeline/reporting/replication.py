@@ -156,6 +156,24 @@ class _Counter:
         self.new_price = np.concatenate([self.new_price, np.full(bikes, self.mix)])
 
 
+def empty_series(
+    world: WorldState, scenario: Scenario, ticks: int, values: BikeValues
+) -> TickSeries:
+    """The series a replication from `world` fills: zeros, but the bikes of a fleet larger
+    than the dump's, bought at tick 0."""
+    if world.next_tick != 0 or len(world.rental_ids):
+        raise ValueError("a replication starts from the dump: tick 0 and no open rental")
+    series = TickSeries.empty(
+        ticks, scenario.start, scenario.repair_turnaround_ticks, baseline_of(world)
+    )
+    known = np.isin(world.bike_ids, values.bike_ids)
+    if ticks:
+        series.bought_bike_eur[0] = float((~known & (world.bike_status != TOTALLED)).sum()) * (
+            values.mix_new_eur
+        )
+    return series
+
+
 def replicate(
     world: WorldState,
     scenario: Scenario,
@@ -171,18 +189,9 @@ def replicate(
     bikes are added at the end of every simulated week. `stop_below`: end early, after the
     first week whose rush-hour service level (from intentions) is below it (the series is
     then shorter than `ticks`); a fleet search only needs to know that the fleet failed."""
-    if world.next_tick != 0 or len(world.rental_ids):
-        raise ValueError("a replication starts from the dump: tick 0 and no open rental")
     state = world.copy()
-    series = TickSeries.empty(
-        ticks, scenario.start, scenario.repair_turnaround_ticks, baseline_of(world)
-    )
+    series = empty_series(world, scenario, ticks, values)
     counter = _Counter(state, series, values)
-    known = np.isin(state.bike_ids, values.bike_ids)
-    if ticks:  # a fleet larger than the dump's is bought at tick 0
-        series.bought_bike_eur[0] = float((~known & (state.bike_status != TOTALLED)).sum()) * (
-            values.mix_new_eur
-        )
     rush = np.zeros(ticks, bool)
     for t in range(ticks):
         insured_before = state.insured.copy()  # to tell the insured among the cancellations
