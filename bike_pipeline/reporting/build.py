@@ -147,7 +147,7 @@ def _headline_json(
     best = own.cheapest if own else None
     worst = own.current.get("worst_week_rush_service_level") if own else None
     out |= {
-        "replications": settings.replications if studies else None,
+        "replications": settings.headline_replications if studies else None,
         "depth": settings.depth,
         "recommended_fleet": best.fleet if best else None,
         "recommended_bought_per_week": best.buy_per_week if best else None,

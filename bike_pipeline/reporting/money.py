@@ -90,7 +90,7 @@ def money(series: TickSeries, prices: Prices) -> Money:
 def per_month(series: TickSeries, amounts: Money) -> list[dict[str, object]]:
     """One row per calendar month (local time) the run touches: revenue and cost by source,
     and the profit."""
-    months = np.array([f"{t:%Y-%m}" for t in series.times()])
+    months = series.months()
     rows: list[dict[str, object]] = []
     for month in dict.fromkeys(months.tolist()):
         mask = months == month

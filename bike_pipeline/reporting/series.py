@@ -8,6 +8,7 @@ service levels, money) is derived from it, so the two can never disagree on a de
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
@@ -109,13 +110,38 @@ class TickSeries:
 
     def rush(self) -> np.ndarray:
         """Whether each tick lies in the rush hours (local wall clock)."""
-        return np.array([is_rush_hour(t) for t in self.times()], dtype=bool)
+        return _calendar(self.start, self.ticks).rush
 
     def times(self) -> list[datetime]:
-        return [sim_time(self.start, tick) for tick in range(self.ticks)]
+        return _calendar(self.start, self.ticks).times
 
     def local_hours(self) -> np.ndarray:
-        return np.array([t.hour for t in self.times()], dtype=np.int64)
+        return _calendar(self.start, self.ticks).hours
+
+    def months(self) -> np.ndarray:
+        """The calendar month (`YYYY-MM`, local) of each tick."""
+        return _calendar(self.start, self.ticks).months
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    times: list[datetime]
+    rush: np.ndarray
+    hours: np.ndarray
+    months: np.ndarray
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar(start: datetime, ticks: int) -> _Calendar:
+    """The local time of every tick, worked out once per process for a start and horizon
+    (a report derives figures from thousands of series of the same horizon)."""
+    times = [sim_time(start, tick) for tick in range(ticks)]
+    return _Calendar(
+        times,
+        np.array([is_rush_hour(t) for t in times], dtype=bool),
+        np.array([t.hour for t in times], dtype=np.int64),
+        np.array([f"{t:%Y-%m}" for t in times]),
+    )
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The worlds the Monte Carlo starts from: the ingested dump (from the database through the
 simulation store, or straight from the dump files, validated by the ingestion's own rules),
-resized or subsampled."""
+resized."""
 
 from __future__ import annotations
 
@@ -60,26 +60,3 @@ def with_fleet(world: WorldState, bikes: int) -> WorldState:
         ),
         station_names=world.station_names,
     )
-
-
-def subsample_customers(world: WorldState, fraction: float, seed: int = 0) -> WorldState:
-    """A random `fraction` of the customers (same registered/insured shares in expectation),
-    the fleet scaled by the same fraction: for scenarios evaluating every customer every tick,
-    customers only interact through the fleet, so the ratios are what the answer depends on."""
-    if not 0 < fraction <= 1:
-        raise ValueError("fraction must lie in (0, 1]")
-    rng = np.random.default_rng(seed)
-    n = len(world.customer_ids)
-    chosen = np.sort(rng.choice(n, size=max(1, round(n * fraction)), replace=False))
-    smaller = WorldState.build(
-        world.customer_ids[chosen],
-        world.registered[chosen],
-        world.insured[chosen],
-        world.bike_ids,
-        world.bike_status,
-        world.bike_ready_tick,
-        subscribe_from_tick=world.subscribe_from_tick[chosen],
-        bike_station=world.bike_station,
-        station_names=world.station_names,
-    )
-    return with_fleet(smaller, round(usable_fleet(world) * fraction))

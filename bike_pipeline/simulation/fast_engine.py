@@ -19,6 +19,7 @@ from bike_pipeline.simulation import stations as station_model
 from bike_pipeline.simulation.clock import TICK_MINUTES, is_rush_hour, sim_time
 from bike_pipeline.simulation.engine import drop_probability
 from bike_pipeline.simulation.fast_kernel import run_replication
+from bike_pipeline.simulation.fast_lumped import run_lumped
 from bike_pipeline.simulation.scenario import AMSTERDAM, Scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -102,6 +103,17 @@ class FastRun:
     ticks_run: int
 
 
+def interchangeable_customers(scenario: Scenario) -> bool:
+    """Whether the customers can be counted per cell (`fast_lumped.py`): every customer
+    evaluated each tick, one pool of bikes, no balking, no churn."""
+    return (
+        scenario.evaluate == "all"
+        and not scenario.stations.enabled
+        and scenario.retry.policy != "balk"
+        and not scenario.churn.per_refusal
+    )
+
+
 def run(
     world: WorldState,
     scenario: Scenario,
@@ -138,47 +150,41 @@ def run(
     euros = np.zeros((len(EURO_COLUMNS_IN_KERNEL_ORDER), ticks), np.float64)
     stockouts = np.zeros(len(world.station_names), np.int64)
     rules = scenario.rules
-    ticks_run = run_replication(
-        fast_random.state_for(seed),
-        ticks,
-        world.registered.astype(np.bool_),
-        world.insured.astype(np.bool_),
-        world.subscribe_from_tick.astype(np.int64),
-        home.astype(np.int64),
-        world.bike_status.astype(np.int8),
-        world.bike_ready_tick.astype(np.int64),
-        world.bike_station.astype(np.int64),
-        np.asarray(loss, np.float64),
-        np.asarray(new_price, np.float64),
-        scenario.evaluate == "all",
-        scenario.sample_size.low,
-        scenario.sample_size.high,
-        rules.subscribe,
-        rules.insure,
-        rules.totalled,
-        rules.repair,
-        scenario.repair_turnaround_ticks,
-        scenario.replace_totalled,
+    balk_ticks = scenario.retry.balk_ticks if scenario.retry.policy == "balk" else 0
+    lengths = rental_length_cdf(scenario, ticks) if ride is None else np.zeros(1)
+    ride_args = (
         ride is not None,
         math.log(ride.median_minutes) if ride else 0.0,
         ride.sigma if ride else 0.0,
-        rental_length_cdf(scenario, ticks) if ride is None else np.zeros(1),
-        scenario.retry.balk_ticks if scenario.retry.policy == "balk" else 0,
-        scenario.churn.per_refusal,
-        stations,
-        np.ascontiguousarray(dest_cum, np.float64),
-        np.asarray(shares, np.float64),
-        model.rebalancing_moves_per_day if stations else 0,
-        days.p_rent,
-        days.rush,
-        days.rebalancing,
-        int(buy_per_week),
-        float(mix_price),
-        -1.0 if stop_below is None else float(stop_below),
-        counts,
-        euros,
-        stockouts,
+        lengths,
     )
+    rng = fast_random.state_for(seed)
+    loss = np.asarray(loss, np.float64)
+    new_price = np.asarray(new_price, np.float64)
+    if interchangeable_customers(scenario):
+        ticks_run = run_lumped(
+            rng, int(np.random.SeedSequence(seed).generate_state(1)[0]) % (2**31), ticks,
+            world.registered.astype(np.bool_), world.insured.astype(np.bool_),
+            world.subscribe_from_tick.astype(np.int64), world.bike_status.astype(np.int8),
+            world.bike_ready_tick.astype(np.int64), loss, new_price, rules.subscribe,
+            rules.insure, rules.totalled, rules.repair, scenario.repair_turnaround_ticks,
+            scenario.replace_totalled, *ride_args, days.p_rent, days.rush, int(buy_per_week),
+            float(mix_price), -1.0 if stop_below is None else float(stop_below), counts, euros,
+        )  # fmt: skip
+        return FastRun(counts[:, :ticks_run], euros[:, :ticks_run], stockouts, ticks_run)
+    ticks_run = run_replication(
+        rng, ticks, world.registered.astype(np.bool_), world.insured.astype(np.bool_),
+        world.subscribe_from_tick.astype(np.int64), home.astype(np.int64),
+        world.bike_status.astype(np.int8), world.bike_ready_tick.astype(np.int64),
+        world.bike_station.astype(np.int64), loss, new_price, scenario.evaluate == "all",
+        scenario.sample_size.low, scenario.sample_size.high, rules.subscribe, rules.insure,
+        rules.totalled, rules.repair, scenario.repair_turnaround_ticks, scenario.replace_totalled,
+        *ride_args, balk_ticks, scenario.churn.per_refusal, stations,
+        np.ascontiguousarray(dest_cum, np.float64), np.asarray(shares, np.float64),
+        model.rebalancing_moves_per_day if stations else 0, days.p_rent, days.rush,
+        days.rebalancing, int(buy_per_week), float(mix_price),
+        -1.0 if stop_below is None else float(stop_below), counts, euros, stockouts,
+    )  # fmt: skip
     return FastRun(counts[:, :ticks_run], euros[:, :ticks_run], stockouts, ticks_run)
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import sqlalchemy as sa
 
 from bike_pipeline.reporting.worlds import (
-    subsample_customers,
     usable_fleet,
     with_fleet,
     world_from_dump,
@@ -44,11 +43,3 @@ def test_resized_fleets_keep_the_dump_bikes_first() -> None:
     assert usable_fleet(bigger) == usable + 50
     assert (bigger.bike_status[-50:] == AVAILABLE).all()
     assert bigger.bike_ids[-50:].min() > world.bike_ids.max()
-
-
-def test_subsample_scales_customers_and_fleet_alike() -> None:
-    world = world_from_dump(DATA, load_scenario("full"))
-    sample = subsample_customers(world, 0.2, seed=1)
-    assert len(sample.customer_ids) == round(len(world.customer_ids) * 0.2)
-    assert usable_fleet(sample) == round(usable_fleet(world) * 0.2)
-    assert np.isin(sample.customer_ids, world.customer_ids).all()

@@ -92,13 +92,10 @@ def pilot_tasks(
     values: BikeValues,
     seeds: Sequence[int],
     ticks: int,
-    scale: float,
 ) -> list[Task]:
     bikes = math.ceil(PILOT_BIKES_PER_CUSTOMER * len(world.customer_ids))
     full_service = replace(scenario, replace_totalled=True)
-    return [
-        Task(with_fleet(world, bikes), full_service, s, ticks, values, scale=scale) for s in seeds
-    ]
+    return [Task(with_fleet(world, bikes), full_service, s, ticks, values) for s in seeds]
 
 
 def demand_of(results: Sequence[Figures]) -> Demand:
@@ -118,12 +115,9 @@ def grid_tasks(
     demand: Demand,
     seeds: Sequence[int],
     ticks: int,
-    scale: float,
     shares: Sequence[float],
     multipliers: Sequence[float],
 ) -> Grid:
-    """`world` may be a subsample holding `scale` of the customers: fleets and purchases are
-    given in bikes of the whole world and simulated at `scale`."""
     weeks = ticks / TICKS_PER_WEEK
     rates = sorted({round(share * demand.totalled_per_week) for share in shares})
     fleets = [
@@ -133,10 +127,10 @@ def grid_tasks(
     tasks, where = [], []
     for i, rate in enumerate(rates):
         for j, fleet in enumerate(fleets[i]):
-            small = with_fleet(world, max(1, round(fleet * scale)))
-            policy = Policy(buy_per_week=round(rate * scale))
+            sized = with_fleet(world, fleet)
+            policy = Policy(buy_per_week=rate)
             for k, seed in enumerate(seeds):
-                tasks.append(Task(small, scenario, seed, ticks, values, None, policy, scale))
+                tasks.append(Task(sized, scenario, seed, ticks, values, None, policy))
                 where.append((i, j, k))
     return Grid(rates, fleets, list(seeds), tasks, where)
 

@@ -1,16 +1,20 @@
 """Monte Carlo replications on all cores, cached on disk, behind a progress bar.
 
-Each replication is the engine alone from a world with its own seed (`replicate`), run in
+Each replication is the replication engine alone (`replicate_fast`, the compiled loop of
+`simulation/fast_engine.py`) from a world with its own seed, run in
 a process pool (spawned workers: no inherited database connections or threads; the pool
 is kept for the process's life). A replication's figures depend only on its inputs, so
-they are cached as JSON under a key hashed from all of them: a report run again, or
-another report sharing replications, does not simulate them twice.
+they are cached as JSON under a key hashed from all of them and from the code that computes them: a
+report run again, or another report sharing replications, does not simulate them twice, and
+a changed engine never answers from an old one's cache.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
+import importlib.util
 import json
 import math
 import multiprocessing
@@ -24,41 +28,55 @@ import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bike_pipeline.reporting.bike_values import BikeValues
+from bike_pipeline.reporting.fast_replication import replicate_fast
 from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.replication import Policy, replicate
+from bike_pipeline.reporting.replication import Policy
+from bike_pipeline.simulation import fast_engine
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.world import WorldState
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 Figures = dict[str, float | int | None]
-# Figures that do not grow with the number of customers (kept as they are when a
-# subsampled world's figures are scaled back to the whole).
-INTENSIVE = frozenset(
-    {
-        "ticks",
-        "days",
-        "service_level",
-        "rush_service_level",
-        "worst_week_rush_service_level",
-        "service_level_attempts",
-        "utilisation",
-        "mean_rental_ticks",
-        "mean_billed_hours",
-        "totalled_per_ride",
-        "hours_until_90pct_registered",
-        "hours_until_refusals_outnumber_rentals",
-        "days_until_half_the_fleet_is_totalled",
-        "days_until_no_usable_bike",
-    }
+# The modules whose code decides a replication's figures: the cache key hashes their source,
+# so an upgrade that changes the engine or a figure never serves the old engine's figures.
+REPLICATION_MODULES = (
+    "bike_pipeline.reporting.analysis.monte_carlo",
+    "bike_pipeline.reporting.fast_replication",
+    "bike_pipeline.reporting.replication",
+    "bike_pipeline.reporting.headline",
+    "bike_pipeline.reporting.money",
+    "bike_pipeline.reporting.costs",
+    "bike_pipeline.reporting.series",
+    "bike_pipeline.reporting.bike_values",
+    "bike_pipeline.simulation.fast_kernel",
+    "bike_pipeline.simulation.fast_engine",
+    "bike_pipeline.simulation.fast_random",
+    "bike_pipeline.simulation.engine",
+    "bike_pipeline.simulation.stations",
+    "bike_pipeline.simulation.ride_duration",
+    "bike_pipeline.simulation.clock",
+    "bike_pipeline.simulation.world",
 )
+
+
+@functools.cache
+def code_digest() -> str:
+    """SHA-256 of the source of `REPLICATION_MODULES` (read once per process)."""
+    digest = hashlib.sha256()
+    for name in REPLICATION_MODULES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        digest.update(name.encode() + b"\0")
+        if origin:
+            digest.update(Path(origin).read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
 class Task:
     """One replication: `world` at tick 0, run `ticks` ticks of `scenario` with `seed`,
     bikes priced by `values`, under `policy`. `stop_below`: stop at the end of the first
-    week whose rush-hour service level falls below it. `scale`: the share of the customers
-    `world` holds (a subsample); its figures are scaled back by 1 / scale."""
+    week whose rush-hour service level falls below it."""
 
     world: WorldState
     scenario: Scenario
@@ -67,13 +85,10 @@ class Task:
     values: BikeValues
     stop_below: float | None = None
     policy: Policy = field(default_factory=Policy)
-    scale: float = 1.0
 
     def key(self) -> str:
-        digest = hashlib.sha256(f"{CACHE_VERSION}|{self.scenario!r}".encode())
-        digest.update(
-            f"|{self.seed}|{self.ticks}|{self.stop_below}|{self.policy}|{self.scale}".encode()
-        )
+        digest = hashlib.sha256(f"{CACHE_VERSION}|{code_digest()}|{self.scenario!r}".encode())
+        digest.update(f"|{self.seed}|{self.ticks}|{self.stop_below}|{self.policy}".encode())
         for name in ("customer_ids", "registered", "insured", "bike_ids", "bike_status"):
             digest.update(np.ascontiguousarray(getattr(self.world, name)).tobytes())
         digest.update(self.world.bike_ready_tick.tobytes())
@@ -82,21 +97,15 @@ class Task:
         return digest.hexdigest()[:24]
 
 
-def scaled(figures: Figures, scale: float) -> Figures:
-    if scale == 1.0:
-        return figures
-    return {k: v if k in INTENSIVE or v is None else float(v) / scale for k, v in figures.items()}
-
-
 def run_task(task: Task) -> Figures:
-    series = replicate(
+    series = replicate_fast(
         task.world, task.scenario, task.seed, task.ticks, task.values, task.stop_below, task.policy
     )
     figures = headline(series, task.scenario.prices)
     stockouts = series.station_stockouts
     figures["worst_station_stockouts"] = int(stockouts.max()) if len(stockouts) else 0
     figures |= {f"stockouts_station_{i}": int(n) for i, n in enumerate(stockouts)}
-    return scaled(figures, task.scale)
+    return figures
 
 
 def workers_available() -> int:
@@ -164,6 +173,8 @@ def run_tasks(
                 (cache_dir / f"{keys[i]}.json").write_text(json.dumps(_json_safe(figures)))
             progress.advance(bar)
 
+        if todo:
+            fast_engine.warm_up()  # compiled once here: the workers load numba's cache
         if workers == 1:
             for i in todo:
                 done(i, run_task(tasks[i]))

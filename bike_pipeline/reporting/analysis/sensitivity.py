@@ -157,7 +157,6 @@ def tasks(
     values: BikeValues,
     seeds: Sequence[int],
     ticks: int,
-    scale: float,
     pilots: bool = True,
 ) -> tuple[list[Task], list[tuple[str, str, str]]]:
     """The simulations of the rule bars: per variant, the current fleet on `seeds` and (with
@@ -165,10 +164,10 @@ def tasks(
     out, where = [], []
     for knob, (_l, low, _h, high) in variants.items():
         for side, variant in (("low", low), ("high", high)):
-            out += [Task(world, variant, s, ticks, values, scale=scale) for s in seeds]
+            out += [Task(world, variant, s, ticks, values) for s in seeds]
             where += [(knob, side, "current")] * len(seeds)
             if pilots:
-                out += frontier.pilot_tasks(world, variant, values, seeds[:1], ticks, scale)
+                out += frontier.pilot_tasks(world, variant, values, seeds[:1], ticks)
                 where += [(knob, side, "pilot")]
     return out, where  # fmt: skip
 

@@ -21,7 +21,7 @@ from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval, intervals
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.replication import Policy
-from bike_pipeline.reporting.worlds import subsample_customers, usable_fleet, with_fleet
+from bike_pipeline.reporting.worlds import usable_fleet, with_fleet
 from bike_pipeline.simulation.scenario import Scenario, load_scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -35,7 +35,6 @@ class ScenarioStudy:
     description: str
     customers: int
     current_fleet: int
-    scale: float  # share of the customers simulated (1: all)
     current: dict[str, Interval]
     validation: list[validation.Check]
     demand: Demand | None  # None: no frontier for this scenario at this depth
@@ -78,18 +77,11 @@ class ScenarioStudy:
 class _Plan:
     name: str
     scenario: Scenario
-    world: WorldState  # possibly a subsample
-    scale: float
+    world: WorldState
 
 
-def _plan(world: WorldState, name: str, settings: ReportSettings) -> _Plan:
-    scenario = load_scenario(name)
-    limit = settings.max_customers
-    customers = len(world.customer_ids)
-    if scenario.evaluate == "all" and limit is not None and customers > limit:
-        fraction = limit / customers
-        return _Plan(Path(name).stem, scenario, subsample_customers(world, fraction), fraction)
-    return _Plan(Path(name).stem, scenario, world, 1.0)
+def _plan(world: WorldState, name: str) -> _Plan:
+    return _Plan(Path(name).stem, load_scenario(name), world)
 
 
 def analyse(
@@ -99,36 +91,32 @@ def analyse(
     settings: ReportSettings,
     cache_dir: Path | None,
 ) -> list[ScenarioStudy]:
-    plans = [_plan(world, n, settings) for n in names]
+    plans = [_plan(world, n) for n in names]
     ticks = settings.ticks
     run = dict(workers=settings.workers, show_progress=settings.show_progress, cache_dir=cache_dir)
 
     first: list[Task] = []
     owners: list[tuple[int, str]] = []
     for i, p in enumerate(plans):
-        seeds = range(CURRENT_SEED, CURRENT_SEED + settings.replications)
-        first += [Task(p.world, p.scenario, s, ticks, values, scale=p.scale) for s in seeds]
+        seeds = range(CURRENT_SEED, CURRENT_SEED + settings.headline_replications)
+        first += [Task(p.world, p.scenario, s, ticks, values) for s in seeds]
         owners += [(i, "current")] * len(seeds)
-        if settings.frontier_for(i):
-            pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
-            first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks, p.scale)
-            owners += [(i, "pilot")] * PILOT_REPLICATIONS
+        pilot_seeds = range(PILOT_SEED, PILOT_SEED + PILOT_REPLICATIONS)
+        first += frontier.pilot_tasks(p.world, p.scenario, values, pilot_seeds, ticks)
+        owners += [(i, "pilot")] * PILOT_REPLICATIONS
     results = run_tasks(first, label="Monte Carlo: current fleet, demand pilot", **run)
 
     def of(i: int, kind: str) -> list[Figures]:
         return [r for r, o in zip(results, owners, strict=True) if o == (i, kind)]
 
     current = [of(i, "current") for i in range(len(plans))]
-    demands = [
-        frontier.demand_of(of(i, "pilot")) if settings.frontier_for(i) else None
-        for i in range(len(plans))
-    ]
+    demands = [frontier.demand_of(of(i, "pilot")) for i in range(len(plans))]
     grid_seeds = list(range(GRID_SEED, GRID_SEED + settings.grid_replications))
     grids = [
         None
         if d is None
         else frontier.grid_tasks(
-            p.world, p.scenario, values, d, grid_seeds, ticks, p.scale,
+            p.world, p.scenario, values, d, grid_seeds, ticks,
             settings.replacement_shares, settings.fleet_multipliers,
         )
         for p, d in zip(plans, demands, strict=True)
@@ -154,7 +142,6 @@ def analyse(
                 description=p.scenario.description,
                 customers=len(world.customer_ids),
                 current_fleet=usable_fleet(world),
-                scale=p.scale,
                 station_names=world.station_names,
                 current=found,
                 validation=validation.checks(
@@ -186,7 +173,7 @@ def _sensitivity(
     where: list = []
     if seeds:
         tasks, where = sensitivity.tasks(
-            plan.world, variants, values, seeds, settings.ticks, plan.scale, pilots=knobs is None
+            plan.world, variants, values, seeds, settings.ticks, pilots=knobs is None
         )
         found = run_tasks(tasks, label="Monte Carlo: sensitivity", **run)
     study.tornado, study.break_even_totalled_rate = sensitivity.bars(
@@ -205,18 +192,17 @@ def _verify(
     own fleet and rate on `replications` fresh seeds."""
     tasks: list[Task] = []
     owners: list[tuple[int, str]] = []
-    seeds = range(VERIFY_SEED, VERIFY_SEED + settings.replications)
+    seeds = range(VERIFY_SEED, VERIFY_SEED + settings.headline_replications)
     for i, (study, p) in enumerate(zip(studies, plans, strict=True)):
         for kind, chosen in (("cheapest", study.cheapest), ("front", study.stock_up_front)):
             if chosen is None or chosen.fleet is None:
                 continue
             if kind == "front" and chosen is study.cheapest:
                 continue
-            small = with_fleet(p.world, max(1, round(chosen.fleet * p.scale)))
-            policy = Policy(buy_per_week=round(chosen.buy_per_week * p.scale))
+            sized = with_fleet(p.world, chosen.fleet)
+            policy = Policy(buy_per_week=chosen.buy_per_week)
             tasks += [
-                Task(small, p.scenario, s, settings.ticks, values, None, policy, p.scale)
-                for s in seeds
+                Task(sized, p.scenario, s, settings.ticks, values, None, policy) for s in seeds
             ]
             owners += [(i, kind)] * len(seeds)
     if not tasks:

@@ -120,7 +120,6 @@ def scenario_rows(studies: list[ScenarioStudy]) -> Rows:
                     "operating_cost_eur", "churned"):  # fmt: skip
             row[key] = c[key].mean if key in c else None
         row["replications"] = c["profit_eur"].n if "profit_eur" in c else 0
-        row["customers_simulated"] = f"{s.scale:.0%}"
         rows.append(row)
     return rows
 
@@ -199,9 +198,9 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
         f"- Depth **{settings.depth}**. Each figure with an interval is the mean of n "
         f"engine-only replications of {settings.days} days from the ingested dump (n is given "
         "beside each interval; the current fleet and the verified policies use "
-        f"{settings.replications}), with a two-sided 95% Student-t interval; proportions use "
-        "the t interval on the logit scale, so they stay inside [0, 1]. No replication "
-        "touches the database; every replication is cached.",
+        f"{settings.headline_replications}), with a two-sided 95% Student-t interval; "
+        "proportions use the t interval on the logit scale, so they stay inside [0, 1]. "
+        "No replication touches the database; every replication is cached.",
         "- Service levels count **trip intentions**: a customer refused again within an hour "
         "of a refusal is the same intention, counted once, and not at all when the streak "
         "ends in a rental; the raw `rent_refused` attempts are shown beside.",
@@ -214,8 +213,8 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
         "fleet is the upper 95% prediction bound of the needs; its profit is interpolated "
         "there (a fleet beyond the largest simulated takes the figures of the largest). "
         f"The cheapest policy and stocking up front are then simulated at exactly their "
-        f"fleet and rate on {settings.replications} fresh seeds: the answer's figures for "
-        "them are those.",
+        f"fleet and rate on {settings.headline_replications} fresh seeds: the answer's figures "
+        "for them are those.",
         "- Money: subscriptions and insurance are billed for every registered customer until "
         "they cancel (churn, where the scenario has it; the literal rules have none, so a "
         "literal run keeps billing after its fleet is gone). Costs: repairs, the dump's bikes "
@@ -223,18 +222,21 @@ def method_notes(settings: ReportSettings, studies: list[ScenarioStudy]) -> list
         "their model, purchases at the fleet's model mix), maintenance per usable bike and "
         "month, rebalancing moves, payment fees, and the VAT included in the prices.",
     ]
-    if settings.depth == "default":
-        lines.append(
-            "- At this depth only the run's own scenario gets a policy frontier, and scenarios "
-            "evaluating every customer run on a random subsample (fleet scaled alike, figures "
-            "scaled back); `bike-pipeline report --depth full` does all of it in full."
+    lines.append(
+        f"- Every scenario is simulated with all {studies[0].customers:,} customers"
+        if studies
+        else "- Every scenario is simulated with all customers"
+    )
+    lines[-1] += (
+        " and the whole fleet, on the replication engine (the canonical engine's rules, "
+        "compiled; tests prove both draw the same model). Every scenario has its frontier and "
+        "every tornado knob its fleet answer"
+        + (
+            "; `bike-pipeline report --depth full` puts five times the seeds on a finer grid."
+            if settings.depth == "default"
+            else "."
         )
-    for s in studies:
-        if s.scale < 1:
-            lines.append(
-                f"- **{s.scenario}** evaluates every customer each tick: simulated on "
-                f"{s.scale:.1%} of the customers with the fleet scaled alike."
-            )
+    )
     return lines
 
 
@@ -264,13 +266,11 @@ def tornado_lines(study: ScenarioStudy, settings: ReportSettings) -> list[str]:
         "Prices move the profit exactly (counts fixed, net of payment fees and VAT)."
     ]
     n = settings.sensitivity_replications
-    if settings.sensitivity_knobs is not None:
-        lines.append(
-            f"At this depth the rule knobs simulated ({n} common seeds per side) are "
-            f"{' and '.join(settings.sensitivity_knobs)}, on the profit only; `--depth full` "
-            "simulates every rule knob (sample size bound, totalled and repair rates, repair "
-            "turnaround, ride duration, churn) with its fleet answer."
-        )
+    lines.append(
+        f"Every rule knob is simulated ({n} common seeds per side), each with its fleet answer "
+        "(the fleet balancing peak demand and the horizon's erosion at full service, from a "
+        "pilot of that variant)."
+    )
     if study.break_even_totalled_rate is not None:
         lines.append(
             f"- The service breaks even at a totalled rate of "
