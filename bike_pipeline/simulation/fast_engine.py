@@ -87,6 +87,11 @@ def _length_cum(scenario: Scenario, ticks: int) -> np.ndarray:
     return (1.0 - survival).astype(np.float64)
 
 
+def drop_hazard(scenario: Scenario, ticks: int) -> np.ndarray:
+    """The drop rule's probability at the k-th check of a rental, k = 1..ticks."""
+    return np.asarray(drop_probability(scenario, np.arange(1, ticks + 1, dtype=np.int64)), float)
+
+
 def rental_length_cdf(scenario: Scenario, ticks: int) -> np.ndarray:
     """P(a rental is dropped within k ticks), k = 1..ticks, under the drop rule."""
     key = (repr((scenario.rules, scenario.ride_duration)), ticks)
@@ -168,7 +173,8 @@ def run(
             world.subscribe_from_tick.astype(np.int64), world.bike_status.astype(np.int8),
             world.bike_ready_tick.astype(np.int64), loss, new_price, rules.subscribe,
             rules.insure, rules.totalled, rules.repair, scenario.repair_turnaround_ticks,
-            scenario.replace_totalled, *ride_args, days.p_rent, days.rush, int(buy_per_week),
+            scenario.replace_totalled, *ride_args, drop_hazard(scenario, ticks), days.p_rent,
+            days.rush, int(buy_per_week),
             float(mix_price), -1.0 if stop_below is None else float(stop_below), counts, euros,
         )  # fmt: skip
         return FastRun(counts[:, :ticks_run], euros[:, :ticks_run], stockouts, ticks_run)

@@ -58,8 +58,8 @@ from bike_pipeline.simulation.fast_random import uniform
 
 @njit(cache=True)
 def _binomial(rng: np.ndarray, n: int, p: float) -> int:
-    """Binomial(n, p): inversion by geometric gaps when n p is small, a uniform per trial
-    up to a few dozen trials, else numba's BTPE (seeded from `rng` once per replication)."""
+    """Binomial(n, p): a uniform per trial up to a few dozen trials, else numba's
+    (NumPy's algorithms, its generator seeded once per replication)."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
@@ -73,12 +73,43 @@ def _binomial(rng: np.ndarray, n: int, p: float) -> int:
 
 
 @njit(cache=True)
-def _hypergeometric(good: int, bad: int, sample: int) -> int:
+def _good_among(rng: np.ndarray, good: int, total: int, draws: int) -> int:
+    """How many of `draws` items drawn without replacement from `total` are among `good`."""
+    found = 0
+    for i in range(draws):
+        if uniform(rng) * (total - i) < good - found:
+            found += 1
+    return found
+
+
+@njit(cache=True)
+def _hypergeometric(rng: np.ndarray, good: int, bad: int, sample: int) -> int:
+    """Hypergeometric(good, bad, sample), exact, in min(good, bad, sample, rest) draws: by
+    the distribution's symmetries (count in the smaller of the sample and the rest, in the
+    smaller class, and good-in-sample ~ sample-in-good)."""
+    total = good + bad
     if sample <= 0 or good <= 0:
         return 0
     if bad <= 0:
         return min(good, sample)
-    return np.random.hypergeometric(good, bad, sample)
+    if sample >= total:
+        return good
+    draws, rest = sample, False
+    if draws > total - draws:
+        draws, rest = total - draws, True
+    kind, other = good, False
+    if kind > total - kind:
+        kind, other = total - kind, True
+    found = (
+        _good_among(rng, draws, total, kind)
+        if kind < draws
+        else _good_among(rng, kind, total, draws)
+    )
+    if other:
+        found = draws - found
+    if rest:
+        found = good - found
+    return found
 
 
 @njit(cache=True, nogil=True)
@@ -103,6 +134,7 @@ def run_lumped(
     ln_mu: float,
     ln_sigma: float,
     length_cum: np.ndarray,
+    hazard: np.ndarray,
     p_rent: np.ndarray,
     rush: np.ndarray,
     buy_per_week: int,
@@ -150,7 +182,25 @@ def run_lumped(
     ready_head = np.full(ticks + 1, -1, np.int64)
     pool = np.empty(max(8, 2 * nb), np.int64)
     pool_n = 0
+    # Generic bikes (bought for this world: no loss when totalled, replaced at the mix
+    # price) are interchangeable too: counted, not tracked, when the drop rule is the
+    # literal table and the run has no early stop (their open rentals are charged at the
+    # horizon when they start). Per drop tick: due rentals by insured, hours, minutes.
+    generic = stop_below < 0.0 and not lognormal
+    g_pool = 0
+    g_due = np.zeros((2, ticks + 1), np.int64)
+    g_hours = np.zeros(ticks + 1, np.int64)
+    g_minutes = np.zeros(ticks + 1, np.int64)
+    g_ready = np.zeros(ticks + 1, np.int64)
+    g_open_hours = 0
+    served_ins = np.zeros(2, np.int64)
     for b in range(nb):
+        if generic and loss[b] == 0.0 and new_price[b] == mix_price:
+            if status[b] == AVAILABLE:
+                g_pool += 1
+            elif status[b] == IN_REPAIR and max(bike_ready_in[b], 0) < ticks:
+                g_ready[max(bike_ready_in[b], 0)] += 1
+            continue
         if status[b] == AVAILABLE:
             pool[pool_n] = b
             pool_n += 1
@@ -172,6 +222,7 @@ def run_lumped(
             pool[pool_n] = b
             pool_n += 1
             b = following
+        g_pool += g_ready[t]
 
         # Rule 1: the not yet registered, one by one (their birthdays differ).
         found = _bernoulli_positions(rng, unreg_n, p_subscribe, hits)
@@ -205,7 +256,11 @@ def run_lumped(
                 status[b] = TOTALLED
                 counts[C_TOTALLED, t] += 1
                 euros[E_LOST_BIKE, t] += loss[b]
-                if replace_totalled:
+                if replace_totalled and generic and new_price[b] == mix_price:
+                    g_pool += 1
+                    counts[C_REPLACED, t] += 1
+                    euros[E_REPLACED_BIKE, t] += mix_price
+                elif replace_totalled:
                     fresh_bike = nb
                     nb += 1
                     if nb > len(status):
@@ -239,6 +294,28 @@ def run_lumped(
                 pool[pool_n] = b
                 pool_n += 1
             b = following
+        for ins in range(2):
+            due = g_due[ins, t]
+            if due == 0:
+                continue
+            totalled = _binomial(rng, due, p_totalled)
+            repairs = _binomial(rng, due - totalled, p_repair / (1.0 - p_totalled))
+            counts[C_DROPPED, t] += due
+            counts[C_TOTALLED, t] += totalled
+            counts[C_REPAIRS, t] += repairs
+            if ins == 0:
+                counts[C_REPAIRS_PAID, t] += repairs
+            fresh[ins] += due
+            g_pool += due - totalled - repairs
+            if t + turnaround < ticks:
+                g_ready[t + turnaround] += repairs
+            if replace_totalled:
+                g_pool += totalled
+                counts[C_REPLACED, t] += totalled
+                euros[E_REPLACED_BIKE, t] += totalled * mix_price
+        counts[C_RENTAL_HOURS, t] += g_hours[t]
+        counts[C_DROPPED_HOURS, t] += g_hours[t]
+        minutes_sum[t] += g_minutes[t]
         counts[C_HELD_TICKS, t] = minutes_sum[t] // TICK_MINUTES
 
         # Rule 3, per cell: who wants a bike, who of them is served, where the rest go.
@@ -254,24 +331,21 @@ def run_lumped(
                 for ins in range(2):
                     want_act[a, bk, ins] = _binomial(rng, act[a, bk, ins], p)
                     wanting += want_act[a, bk, ins]
-        to_serve = min(wanting, pool_n)
+        to_serve = min(wanting, pool_n + g_pool)
+        served_ins[:] = 0
         left = wanting
         refused = wanting - to_serve
         counts[C_REFUSED, t] = refused
         new_streaks = np.zeros(2, np.int64)
         for ins in range(2):
             w = want_fresh[ins]
-            served = _hypergeometric(w, left - w, to_serve)
+            served = _hypergeometric(rng, w, left - w, to_serve)
             left -= w
             to_serve -= served
             fresh[ins] -= w
             new_streaks[ins] = w - served
             counts[C_LOST, t] += w - served
-            for _ in range(served):
-                _rent_one(rng, t, ticks, ins, pool, pool_n, status, rent_insured, rent_start,
-                          rent_minutes, next_in_bucket, drop_head, lognormal, ln_mu, ln_sigma,
-                          length_cum)  # fmt: skip
-                pool_n -= 1
+            served_ins[ins] += served
             counts[C_RENTED, t] += served
         # Ages move on: 3 -> fresh, 2 -> 3, 1 -> 2; the refused join age 1 (their streak).
         for a in range(2, -1, -1):
@@ -281,17 +355,13 @@ def run_lumped(
                     if cell == 0:
                         continue
                     w = want_act[a, bk, ins]
-                    served = _hypergeometric(w, left - w, to_serve)
+                    served = _hypergeometric(rng, w, left - w, to_serve)
                     left -= w
                     to_serve -= served
                     if served:
                         counts[C_LOST, first_tick[bk]] -= served
                         counts[C_RENTED, t] += served
-                        for _ in range(served):
-                            _rent_one(rng, t, ticks, ins, pool, pool_n, status, rent_insured,
-                                      rent_start, rent_minutes, next_in_bucket, drop_head,
-                                      lognormal, ln_mu, ln_sigma, length_cum)  # fmt: skip
-                            pool_n -= 1
+                        served_ins[ins] += served
                     stay = cell - w
                     act[a, bk, ins] = 0
                     if a == 2:
@@ -308,14 +378,31 @@ def run_lumped(
                 want_act[2, bk, ins] = 0
         for ins in range(2):
             act[0, now_bucket, ins] += new_streaks[ins]
+        # The served get random bikes of the pool: how many are tracked ones, and which of
+        # the served (insured or not) get those, are hypergeometric.
+        total_served = served_ins[0] + served_ins[1]
+        tracked = _hypergeometric(rng, pool_n, g_pool, total_served)
+        tracked_insured = _hypergeometric(rng, served_ins[1], served_ins[0], tracked)
+        for ins in range(2):
+            mine = tracked_insured if ins else tracked - tracked_insured
+            for _ in range(mine):
+                _rent_one(rng, t, ticks, ins, pool, pool_n, status, rent_insured, rent_start,
+                          rent_minutes, next_in_bucket, drop_head, lognormal, ln_mu, ln_sigma,
+                          length_cum)  # fmt: skip
+                pool_n -= 1
+            g_open_hours += _schedule(rng, served_ins[ins] - mine, ins, t, ticks, hazard,
+                                      g_due, g_hours, g_minutes)  # fmt: skip
+        g_pool -= total_served - tracked
         lowest_bucket = min(lowest_bucket, now_bucket)
         while lowest_bucket < top_bucket and act[:, lowest_bucket, :].sum() == 0:
             lowest_bucket += 1
 
         if (t + 1) % TICKS_PER_WEEK == 0:
             if buy_per_week and t + 1 < ticks:
+                if generic:
+                    g_pool += buy_per_week
                 first = nb
-                nb += buy_per_week
+                nb += 0 if generic else buy_per_week
                 if nb > len(status):
                     status = _grow(status, nb)
                     loss = _grow(loss, nb)
@@ -324,7 +411,7 @@ def run_lumped(
                     rent_start = _grow(rent_start, nb)
                     rent_minutes = _grow(rent_minutes, nb)
                     next_in_bucket = _grow(next_in_bucket, nb)
-                for i in range(buy_per_week):
+                for i in range(buy_per_week if not generic else 0):
                     status[first + i] = AVAILABLE
                     loss[first + i] = 0.0
                     new_price[first + i] = mix_price
@@ -345,11 +432,42 @@ def run_lumped(
                     break
 
     if ticks_run > 0:
+        counts[C_RENTAL_HOURS, ticks_run - 1] += g_open_hours
         for b in range(nb):
             if status[b] == RENTED:
                 minutes = (ticks_run - rent_start[b]) * TICK_MINUTES
                 counts[C_RENTAL_HOURS, ticks_run - 1] += max(1, (minutes + 59) // 60)
     return ticks_run
+
+
+@njit(cache=True)
+def _schedule(
+    rng: np.ndarray,
+    rentals: int,
+    ins: int,
+    t: int,
+    ticks: int,
+    hazard: np.ndarray,
+    due: np.ndarray,
+    hours: np.ndarray,
+    minutes: np.ndarray,
+) -> int:
+    """Book `rentals` generic rentals started at tick t on the ticks they come back: after k
+    ticks, a binomial draw with the drop rule's hazard of the k-th check from those still
+    out. Returns the started hours to charge at the horizon for those still out then."""
+    k = 1
+    while rentals > 0:
+        if t + k >= ticks:
+            held = (ticks - t) * TICK_MINUTES
+            return rentals * max(1, (held + 59) // 60)
+        back = _binomial(rng, rentals, hazard[k - 1])
+        if back:
+            due[ins, t + k] += back
+            hours[t + k] += back * max(1, (k * TICK_MINUTES + 59) // 60)
+            minutes[t + k] += back * k * TICK_MINUTES
+            rentals -= back
+        k += 1
+    return 0
 
 
 @njit(cache=True)

@@ -88,7 +88,7 @@ def test_the_worst_stations_are_named_by_their_stock_outs() -> None:
         for i, n in enumerate([5, 40, 0, 12])
     }
     study = ScenarioStudy(
-        "calibrated", "", 100, 10, 1.0, current, [], None, [], 3, [], None,
+        "calibrated", "", 100, 10, current, [], None, [], 3, [], None,
         station_names=("Amsterdam, A", "Utrecht, B", "Delft, C", "Gouda, D"),
     )  # fmt: skip
     assert [name for name, _ in study.worst_stations(2)] == ["Utrecht, B", "Gouda, D"]

@@ -21,10 +21,12 @@ def test_full_depth_covers_every_scenario() -> None:
     )
     assert [s.scenario for s in studies] == ["full", "calibrated"]
     for study in studies:
-        assert study.scale == 1.0 and study.grid and study.policies
-        assert all(p.profit_eur.n == FULL.replications for p in study.grid)
+        assert study.grid and study.policies
+        assert all(p.profit_eur.n == FULL.grid_replications for p in study.grid)
+        assert study.current["profit_eur"].n == FULL.headline_replications == 5 * 2
     full = studies[0]
-    assert full.cheapest is not None and full.verified["profit_eur"].n == FULL.replications
+    assert full.cheapest is not None
+    assert full.verified["profit_eur"].n == FULL.headline_replications
     knobs = {b.knob for b in full.tornado}
     assert {
         "totalled rate",
@@ -40,16 +42,26 @@ def test_full_depth_covers_every_scenario() -> None:
 DEFAULT = ReportSettings(replications=2, days=3, workers=2, show_progress=False)
 
 
-def test_default_depth_simulates_the_totalled_rate_and_churn_bars_without_pilots() -> None:
+def test_default_depth_is_whole_every_scenario_every_knob() -> None:
+    """No subsample, a frontier per scenario, every rule knob simulated with its fleet
+    answer (a pilot per side), and the break-even rate whenever the profit changes sign."""
     small = world(60, 20, registered=0.3, seed=3)
-    (study,) = analyse(small, city_bikes(small, load_scenario("full")), ["full"], DEFAULT, None)
-    simulated = {b.knob: b for b in study.tornado if b.replications and b.knob in (
-        "totalled rate", "churn after refusals", "repair rate", "repair turnaround")}  # fmt: skip
-    assert set(simulated) == {"totalled rate", "churn after refusals"}
-    for bar in simulated.values():
+    values = city_bikes(small, load_scenario("full"))
+    studies = analyse(small, values, ["full", "seed"], DEFAULT, None)
+    for study in studies:
+        assert study.customers == len(small.customer_ids) and study.demand is not None
+        fleets = {p.fleet for p in study.grid}
+        rates = {p.buy_per_week for p in study.grid}
+        assert len(fleets) >= 2 and len(rates) >= 2
+        assert all(p.profit_eur.n == DEFAULT.grid_replications for p in study.grid)
+    study = studies[0]
+    rule_bars = [b for b in study.tornado if b.fleet_low is not None or b.fleet_high is not None]
+    expected = set(rule_variants(load_scenario("full"), load_scenario("calibrated"), 60))
+    assert {b.knob for b in rule_bars} == expected
+    for bar in rule_bars:
         assert bar.replications == DEFAULT.sensitivity_replications
-        assert bar.fleet_low is None and bar.fleet_high is None  # no pilots at this depth
-    totalled = simulated["totalled rate"]
+        assert bar.fleet_low is not None and bar.fleet_high is not None
+    totalled = next(b for b in study.tornado if b.knob == "totalled rate")
     base = study.current["profit_eur"].mean
     profits = [totalled.profit_low, base, totalled.profit_high]
     changes_sign = any((a >= 0) != (b >= 0) for a, b in zip(profits, profits[1:], strict=False))

@@ -14,9 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bike_pipeline.reporting.analysis import frontier, sensitivity, validation
+from rich.console import Console
+
+from bike_pipeline.reporting.analysis import duration, frontier, sensitivity, validation
 from bike_pipeline.reporting.analysis.frontier import Demand, GridPoint, PolicyResult
-from bike_pipeline.reporting.analysis.monte_carlo import Figures, Task, run_tasks
+from bike_pipeline.reporting.analysis.monte_carlo import (
+    Figures,
+    Task,
+    run_tasks,
+    workers_available,
+)
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval, intervals
 from bike_pipeline.reporting.bike_values import BikeValues
@@ -94,6 +101,8 @@ def analyse(
     plans = [_plan(world, n) for n in names]
     ticks = settings.ticks
     run = dict(workers=settings.workers, show_progress=settings.show_progress, cache_dir=cache_dir)
+    if settings.depth == "full" and settings.show_progress:
+        _announce(plans, values, settings)
 
     first: list[Task] = []
     owners: list[tuple[int, str]] = []
@@ -157,6 +166,22 @@ def analyse(
     _verify(studies, plans, values, settings, run)
     _sensitivity(studies[0], plans[0], values, settings, run)
     return studies
+
+
+def _announce(plans: list[_Plan], values: BikeValues, settings: ReportSettings) -> None:
+    """Say how long the deep analysis will take before starting it."""
+    calibrated = load_scenario("calibrated")
+    first = plans[0]
+    knobs = len(
+        sensitivity.rule_variants(first.scenario, calibrated, len(first.world.customer_ids))
+    )
+    probes = [Task(p.world, p.scenario, PILOT_SEED, settings.ticks, values) for p in plans]
+    count, seconds = duration.estimate_seconds(probes, settings, knobs)
+    Console(stderr=True).print(
+        f"Monte Carlo at depth full: {count:,} replications of {settings.days} days, about "
+        f"{seconds / 60:.0f} min on {settings.workers or workers_available()} cores "
+        "(one replication of each scenario timed here)."
+    )
 
 
 def _sensitivity(
