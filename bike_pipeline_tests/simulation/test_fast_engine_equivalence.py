@@ -19,8 +19,12 @@ import pytest
 
 from bike_pipeline.reporting.analysis.validation import mean_billed_hours, mean_rental_ticks
 from bike_pipeline.reporting.replication import Policy
+from bike_pipeline.simulation.model_knobs import Churn
 from bike_pipeline.simulation.scenario import Scenario, load_scenario
+from bike_pipeline.simulation.world import TOTALLED, WorldState
+from bike_pipeline_tests.reporting.values import city_bikes
 from bike_pipeline_tests.simulation.engine_batches import (
+    ENGINES,
     FIGURES,
     Replicated,
     billed_hours,
@@ -186,3 +190,18 @@ def test_the_literal_rules_analytic_values_hold(engine: str, name: str) -> None:
     ]  # fmt: skip
     report = "\n".join(b.text() for b in bounds)
     assert all(b.holds for b in bounds), f"{engine} engine, {name}:\n{report}"
+
+
+@pytest.mark.parametrize("engine", ["canonical", "fast"])
+def test_insured_subscribers_churning_in_tick_0_are_counted_insured(engine: str) -> None:
+    """Every customer registered and insured at tick 0, no usable bike, every refusal a
+    cancellation: each churned customer was insured, from the first tick on."""
+    customers = 200
+    world = WorldState.build(
+        np.arange(1, customers + 1), np.ones(customers, bool), np.ones(customers, bool),
+        np.array([1]), np.array([TOTALLED], np.int8), np.array([-1]),
+    )  # fmt: skip
+    churning = replace(load_scenario("full"), churn=Churn(mean_refusals=1.0))
+    series = ENGINES[engine](world, churning, 5, 3, city_bikes(world, churning))
+    assert series.churned[0] > 0
+    assert np.array_equal(series.churned_insured, series.churned)
