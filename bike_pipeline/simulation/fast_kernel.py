@@ -182,7 +182,9 @@ def run_replication(
     n = len(registered)
     reg = registered.copy()
     ins = insured.copy()
-    insured_since = np.zeros(n, np.int64)  # insured before the tick they are counted in
+    # The tick each customer became insured (-1: in the world at tick 0); a churned customer
+    # counts as insured when insured before the tick (`replicate`'s `insured_before`).
+    insured_since = np.full(n, -1, np.int64)
     churned = np.zeros(n, np.bool_)
     holding = np.zeros(n, np.bool_)
     last_refused = np.full(n, NEVER, np.int64)
