@@ -112,3 +112,14 @@ def test_panel_intervals_cover_the_analytic_values_over_many_batches() -> None:
             covered += [bool(r.inside) for r in rows[:4]]
         for row, hits in zip(rows[:4], covered, strict=True):
             assert_binomial(int(hits), batches, 0.95, f"{row.what}, {scenario.ride_duration}")
+
+
+def test_a_whole_tick_figure_holds_within_one_tick_of_a_zero_width_interval() -> None:
+    full = load_scenario("full")
+    analytic = validation.hours_until_90pct_registered(full, 500, 150).hours
+    assert analytic is not None
+    for ticks_off, holds in ((0, True), (1, True), (2, False)):
+        hours = analytic + ticks_off / 3
+        found = {"hours_until_90pct_registered": Interval(hours, hours, hours, 20)}
+        row = validation.checks(full, 500, 150, found)[-1]
+        assert row.inside is holds, (ticks_off, row)
