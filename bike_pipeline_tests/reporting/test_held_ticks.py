@@ -41,9 +41,12 @@ def test_database_and_replay_count_the_ticks_of_lognormal_rides(
         values = bike_values_from_database(conn, OperatingCosts.from_scenario(run.scenario))
         minutes = np.array(
             conn.execute(
-                sa.text("SELECT (data->>'minutes_held')::int FROM core.events "
-                        "WHERE type = 'dropped'")  # fmt: skip
-            ).scalars().all()
+                sa.text(
+                    "SELECT (data->>'minutes_held')::int FROM core.events WHERE type = 'dropped'"
+                )  # fmt: skip
+            )
+            .scalars()
+            .all()
         )
     assert len(minutes) > 50 and np.any(minutes % 20)  # whole minutes, not whole ticks
     assert int(run.series.held_ticks.sum()) == int(np.ceil(minutes / 20).sum())
