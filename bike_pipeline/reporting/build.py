@@ -35,6 +35,7 @@ from bike_pipeline.reporting.document.narrative import (
     scenario_rows,
     tornado_lines,
     tornado_rows,
+    validation_lines,
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
@@ -325,6 +326,7 @@ def _sections(
         sections.append(
             Section(
                 f"Validation: analytic against simulated, {s.scenario}",
+                validation_lines(s),
                 table=tables[f"validation_{s.scenario}"],
             )
         )

@@ -16,7 +16,6 @@ from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.db_series import PersistedRun
 from bike_pipeline.reporting.replication import RETRY_WINDOW_TICKS
-from bike_pipeline.simulation.clock import TICK_MINUTES
 from bike_pipeline.simulation.stations import home_stations
 from bike_pipeline.simulation.store.world_load import load_world
 
@@ -92,13 +91,13 @@ def complete_from_database(conn: sa.Connection, run: PersistedRun) -> None:
         series.lost_intentions[tick] = count
     drops = conn.execute(
         sa.text(
-            f"SELECT tick, count(*), sum((data->>'minutes_held')::int), "
+            f"SELECT tick, count(*), sum(ceil((data->>'minutes_held')::int / 20.0)), "
             f"sum(greatest(1, ceil((data->>'minutes_held')::int / 60.0))) "
             f"FROM {C}.events WHERE type = 'dropped' GROUP BY tick"
         )
     ).all()
-    for tick, _count, minutes, hours in drops:
-        series.held_ticks[tick] = int(minutes) // TICK_MINUTES
+    for tick, _count, held, hours in drops:
+        series.held_ticks[tick] = int(held)
         series.dropped_hours[tick] = int(hours)
     for tick, _model, _count, purchase in conn.execute(sa.text(TOTALLED_DUMP_BIKES)).all():
         series.lost_bike_eur[tick] += float(purchase)

@@ -84,6 +84,11 @@ def headline(series: TickSeries, prices: Prices) -> dict[str, float | int | None
         if totals["dropped"]
         else None,
         "totalled_per_ride": totals["totalled"] / totals["dropped"] if totals["dropped"] else None,
+        "repairs_per_ride": totals["repairs"] / totals["dropped"] if totals["dropped"] else None,
+        # The counts behind the per-ride figures, pooled over replications (`stats.POOLED`).
+        "dropped": totals["dropped"],
+        "held_ticks": totals["held_ticks"],
+        "dropped_hours": totals["dropped_hours"],
         "utilisation": float(np.mean(fleet.rented / np.maximum(usable, 1))),
         "hours_until_90pct_registered": None if saturated is None else saturated / 3,
         "hours_until_refusals_outnumber_rentals": None if outnumbered is None else outnumbered / 3,

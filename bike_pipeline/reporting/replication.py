@@ -18,9 +18,10 @@ from bike_pipeline.reporting.series import (
     TickSeries,
     open_rental_minutes,
     started_hours,
+    ticks_held,
 )
 from bike_pipeline.simulation import engine
-from bike_pipeline.simulation.clock import TICK_MINUTES, TICKS_PER_DAY
+from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.tick_events import (
     DROPPED,
@@ -120,7 +121,7 @@ class _Counter:
         s.repairs_paid[t] = int((events.customer_pays[events.type == REPAIR_NEEDED] == 1).sum())
         minutes = events.minutes_held[events.type == DROPPED]
         s.dropped_hours[t] = s.rental_hours[t] = int(started_hours(minutes).sum())
-        s.held_ticks[t] = int(minutes.sum()) // TICK_MINUTES
+        s.held_ticks[t] = int(ticks_held(minutes).sum())
         bike_index = np.searchsorted(state.bike_ids, events.bike_id[events.type == TOTALLED_EVENT])
         s.lost_bike_eur[t] = float(self.loss[bike_index].sum())
         self._replacements(t, events.replacements)

@@ -29,7 +29,7 @@ COUNT_COLUMNS = (
     "rental_hours",
     "bought",  # bikes added by a purchase policy (bikes bought per week)
     "lost_intentions",  # refused trip intentions, counted once at the tick they started
-    "held_ticks",  # ticks held by the rentals dropped in the tick
+    "held_ticks",  # ticks held by the rentals dropped in the tick, ceil(minutes / 20) each
     "dropped_hours",  # started hours charged for the rentals dropped in the tick
     "churned",  # subscribers who cancelled
     "churned_insured",  # of which insured
@@ -200,6 +200,13 @@ def registered_over_time(series: TickSeries) -> tuple[np.ndarray, np.ndarray]:
 def started_hours(minutes: np.ndarray) -> np.ndarray:
     """Started hours charged for rentals held `minutes` (at least one)."""
     return np.maximum(1, -(-np.asarray(minutes, np.int64) // 60))
+
+
+def ticks_held(minutes: np.ndarray) -> np.ndarray:
+    """Ticks a dropped rental held its bike: it was dropped in the k-th tick after its start,
+    k = ceil(minutes / 20) (the literal rule holds 20 k minutes, a lognormal ride whole
+    minutes within ((k - 1) 20, 20 k])."""
+    return -(-np.asarray(minutes, np.int64) // TICK_MINUTES)
 
 
 def open_rental_minutes(start_ticks: np.ndarray, end_tick: int) -> np.ndarray:

@@ -241,7 +241,6 @@ def run_replication(
 
     hits = np.empty(n, np.int64)
     wanting = np.empty(n, np.int64)
-    minutes_sum = np.zeros(ticks, np.int64)
     ticks_run = ticks
 
     for t in range(ticks):
@@ -308,7 +307,7 @@ def run_replication(
             hours = max(1, (minutes + 59) // 60)
             counts[C_RENTAL_HOURS, t] += hours
             counts[C_DROPPED_HOURS, t] += hours
-            minutes_sum[t] += minutes
+            counts[C_HELD_TICKS, t] += (minutes + TICK_MINUTES - 1) // TICK_MINUTES
             holding[c] = False
             rent_customer[b] = -1
             if evaluate_all and reg[c]:
@@ -367,7 +366,6 @@ def run_replication(
                 pool[s, pool_count[s]] = b
                 pool_count[s] += 1
             b = following
-        counts[C_HELD_TICKS, t] = minutes_sum[t] // TICK_MINUTES
 
         # Rule 3: who wants a bike, in random order; served at their station while it lasts.
         w = 0

@@ -169,6 +169,8 @@ def policy_rows(study: ScenarioStudy) -> Rows:
 
 
 def validation_rows(study: ScenarioStudy) -> Rows:
+    """One row per check: what it compares, both values, and whether it holds or why it
+    cannot be checked."""
     return [
         {
             "what": c.what,
@@ -178,9 +180,34 @@ def validation_rows(study: ScenarioStudy) -> Rows:
             "high": None if c.simulated is None else c.simulated.high,
             "n": None if c.simulated is None else c.simulated.n,
             "analytic_inside_interval": c.inside,
+            "simulated_figure": c.measures,
+            "verdict": c.verdict,
         }
         for c in study.validation
     ]
+
+
+def validation_lines(study: ScenarioStudy) -> list[str]:
+    """A sentence above the panel: how many rows hold, and which do not."""
+    held = [c for c in study.validation if c.inside is True]
+    failed = [c for c in study.validation if c.inside is False]
+    explained = [c for c in study.validation if c.inside is None]
+    lines = [
+        f"{len(held)} of {len(study.validation)} checks hold: the analytic value, from the "
+        f"{study.scenario} scenario's own rules, lies in the 95% interval of what the "
+        "replications measure (per-ride figures pooled over the replications)."
+    ]
+    if failed:
+        names = ", ".join(c.what for c in failed)
+        checked = len(held) + len(failed)
+        lines.append(
+            f"**Not holding**: {names}. With {checked} checks at 95%, "
+            f"{1 - 0.95**checked:.0%} of reports miss at least one by chance; a miss that "
+            "repeats on fresh seeds is a fault of the engine."
+        )
+    for c in explained:
+        lines.append(f"- {c.what}: not checked, {c.verdict}.")
+    return lines
 
 
 def monthly_profit_rows(study: ScenarioStudy) -> Rows:
