@@ -48,6 +48,7 @@ from bike_pipeline.reporting.document.tables import (
 )
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.engine import rebalances
 from bike_pipeline.simulation.store.world_load import load_world
 
 __all__ = ["Answer", "Report", "ReportSettings", "build_report"]
@@ -59,7 +60,14 @@ RUN_KEYS = (
     "bought", "subscribed", "insured", "churned", "utilisation", "revenue_eur", "cost_eur",
     "profit_eur", "lost_bikes_cost_eur", "bikes_bought_cost_eur", "operating_cost_eur",
     "cost_repairs_eur", "cost_vat_eur", "initial_fleet", "final_usable_fleet",
+    "rebalancing_moves", "cost_rebalancing_eur", "rebalancing_recorded",
 )  # fmt: skip
+NOT_RECORDED = (
+    "Rebalancing cost **not recorded**: this run was persisted before the nightly moves "
+    "were events (its scenario rebalances, yet core.events holds no `rebalanced` event); "
+    "its costs and profit exclude rebalancing. Simulate it again (`simulate --reset`) to "
+    "record them."
+)
 
 
 @dataclass(frozen=True)
@@ -176,6 +184,9 @@ def build_report(
     directory.mkdir(parents=True, exist_ok=True)
     series = run.series
     figures = headline(series, run.scenario.prices)
+    figures["rebalancing_recorded"] = run.rebalancing_recorded
+    if not run.rebalancing_recorded:
+        figures |= {"rebalancing_moves": None, "cost_rebalancing_eur": None}
 
     tables = {
         "fleet_over_time": fleet_rows(series),
@@ -194,6 +205,9 @@ def build_report(
         "service": plots.service_level_plot(tables["daily"], directory / "service_level.png"),
         "money": plots.money_plot(tables["money_per_month"], directory / "money_per_month.png"),
     }
+    if not run.rebalancing_recorded:  # the plot shows no bar; the table says so
+        for row in tables["money_per_month"]:
+            row["cost_rebalancing_eur"] = "not recorded"
 
     studies: list[ScenarioStudy] = []
     answer: Answer | None = None
@@ -240,7 +254,7 @@ def build_report(
 
 
 def _run_lines(run: PersistedRun, f: dict) -> list[str]:
-    return [
+    lines = [
         f"Scenario **{run.scenario_name}**, seed {run.seed}, {f['days']:.1f} simulated days from "
         f"{run.scenario.start:%Y-%m-%d %H:%M} (Europe/Amsterdam), {f['customers']:,} customers, "
         f"{f['initial_fleet']:,} usable bikes at the start.",
@@ -261,6 +275,14 @@ def _run_lines(run: PersistedRun, f: dict) -> list[str]:
         f"costs EUR {f['operating_cost_eur']:,.0f}, VAT EUR {f['cost_vat_eur']:,.0f}), profit "
         f"**EUR {f['profit_eur']:,.0f}**.",
     ]
+    if not run.rebalancing_recorded:
+        lines.append(f"- {NOT_RECORDED}")
+    elif rebalances(run.scenario):
+        lines.append(
+            f"- Rebalancing: {f['rebalancing_moves']:,} bikes moved at night (`rebalanced` "
+            f"events), EUR {f['cost_rebalancing_eur']:,.0f} of the operating costs."
+        )
+    return lines
 
 
 def _sections(
