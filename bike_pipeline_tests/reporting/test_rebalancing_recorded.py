@@ -51,8 +51,9 @@ def test_the_runs_moves_are_events_and_cost_what_the_scenario_says(
     assert (
         scalar(
             engine,
-            "SELECT count(*) FROM bi.events WHERE type = 'rebalanced' AND customer_pseudonym IS NULL "
-            "AND age_band IS NULL AND postcode_area IS NULL AND data ? 'from_station'",
+            "SELECT count(*) FROM bi.events WHERE type = 'rebalanced' "
+            "AND customer_pseudonym IS NULL AND age_band IS NULL AND postcode_area IS NULL "
+            "AND data ? 'from_station'",
         )
         == moves
     )
