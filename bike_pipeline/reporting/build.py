@@ -38,6 +38,9 @@ from bike_pipeline.reporting.document.narrative import (
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
+from bike_pipeline.reporting.document.run_vs_replications import RunVsReplications, compare
+from bike_pipeline.reporting.document.run_vs_replications import lines as run_vs_lines
+from bike_pipeline.reporting.document.run_vs_replications import rows as run_vs_rows
 from bike_pipeline.reporting.document.tables import (
     daily_rows,
     demand_by_hour_rows,
@@ -211,6 +214,7 @@ def build_report(
 
     studies: list[ScenarioStudy] = []
     answer: Answer | None = None
+    beside: RunVsReplications | None = None
     if settings.monte_carlo:
         names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
         try:
@@ -218,6 +222,13 @@ def build_report(
         finally:
             shutdown_pools()
         answer = Answer(tuple(answer_lines(studies[0], settings.target)))
+        beside = compare(
+            figures, series.ticks, studies[0], settings.ticks, run.rebalancing_recorded
+        )
+        tables["run_vs_replications"] = run_vs_rows(beside)
+        if beside.unusual():
+            warning = run_vs_lines(beside)[-1]
+            answer = Answer((*answer.lines, f"- [{beside.scenario}] {warning}"))
         tables["scenarios"] = scenario_rows(studies)
         images["scenarios"] = plots.scenarios_plot(tables["scenarios"], directory / "scenarios.png")
         for study in studies:
@@ -242,7 +253,8 @@ def build_report(
     files = [write_csv(directory / f"{k}.csv", rows) for k, rows in tables.items()]
 
     head = _headline_json(run, figures, studies, answer, settings, directory)
-    sections = _sections(run, figures, tables, images, studies, answer, settings)
+    head["run_vs_replications"] = beside.as_dict() if beside else None
+    sections = _sections(run, figures, tables, images, studies, answer, settings, beside)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
@@ -293,11 +305,22 @@ def _sections(
     studies: list[ScenarioStudy],
     answer: Answer | None,
     settings: ReportSettings,
+    beside: RunVsReplications | None = None,
 ) -> list[Section]:
     answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
     sections = [
         Section("Answer", answer_text),
         Section("The run in the database", _run_lines(run, figures)),
+    ]
+    if beside is not None:
+        sections.append(
+            Section(
+                f"The run beside its replications ({beside.scenario}, 95% intervals)",
+                run_vs_lines(beside),
+                table=tables["run_vs_replications"],
+            )
+        )
+    sections += [
         Section("Fleet over time", images=[images["fleet"]]),
         Section(
             "Unmet demand by hour of day (trip intentions and raw attempts)",
