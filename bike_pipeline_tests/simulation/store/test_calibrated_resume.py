@@ -113,7 +113,8 @@ def _in_memory(
         insured_before = state.insured.copy()
         events = sim_engine.step(state, scenario, SEED, tick)
         churned = np.searchsorted(state.customer_ids, events.churned_customer_ids)
-        churned_insured[tick] = insured_before[churned].sum()
+        insured_now = np.isin(events.churned_customer_ids, events.customer_id[events.type == 1])
+        churned_insured[tick] = (insured_before[churned] | insured_now).sum()  # 1: insured
         produced.append(events)
         if tick + 1 in boundaries:
             snapshots[tick + 1] = _balking_cleared(state)
