@@ -47,14 +47,15 @@ _WORLD = [
 _EVENTS = f"""
 WITH drawn AS (
     SELECT i, (ARRAY['subscribed', 'insured', 'rented', 'rented', 'dropped', 'dropped',
-                     'repair_needed', 'totalled', 'rent_refused', 'rent_refused'])
-              [1 + floor(random() * 10)::int] AS type
+                     'repair_needed', 'totalled', 'rent_refused', 'rent_refused',
+                     'rebalanced'])
+              [1 + floor(random() * 11)::int] AS type
     FROM generate_series(:first, :last) AS i
 )
 INSERT INTO {CORE_SCHEMA}.events (event_id, tick, sim_time, type, customer_id, bike_id,
     rental_id, data)
 SELECT i, i / :per_tick, timestamptz '{SIM_START}' + (i / :per_tick) * interval '20 minutes',
-    type, 1 + i % {WORLD_CUSTOMERS},
+    type, CASE WHEN type <> 'rebalanced' THEN 1 + i % {WORLD_CUSTOMERS} END,
     CASE WHEN type IN ('subscribed', 'insured', 'rent_refused') THEN NULL
          ELSE 1 + i % {WORLD_BIKES} END,
     CASE WHEN type IN ('rented', 'dropped', 'repair_needed', 'totalled')
@@ -66,6 +67,8 @@ SELECT i, i / :per_tick, timestamptz '{SIM_START}' + (i / :per_tick) * interval 
             'cost_eur', 45.0, 'customer_pays', i % 2 = 0)
         WHEN 'rented' THEN jsonb_build_object('rental_id', 1 + i % {WORLD_RENTALS})
         WHEN 'totalled' THEN jsonb_build_object('rental_id', 1 + i % {WORLD_RENTALS})
+        WHEN 'rebalanced' THEN jsonb_build_object('from_station', 'Station ' || i % 7,
+            'to_station', 'Station ' || (i + 1) % 7)
         ELSE '{{}}'::jsonb END
 FROM drawn
 """

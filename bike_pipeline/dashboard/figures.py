@@ -24,6 +24,7 @@ TYPE_COLOURS = {
     "repair_needed": "#f58518",
     "totalled": "#b279a2",
     "rent_refused": "#e45756",
+    "rebalanced": "#9d755d",
 }
 STATUS_COLOURS = {
     "available": "#54a24b",

@@ -28,6 +28,7 @@ EVENT_TYPES = (
     "repair_needed",
     "totalled",
     "rent_refused",
+    "rebalanced",  # the nightly van moved a bike between stations: no customer
 )
 LATITUDE_RANGE = (50.75, 53.70)
 LONGITUDE_RANGE = (3.20, 7.30)
@@ -131,6 +132,9 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         sa.CheckConstraint(_in("type", EVENT_TYPES), name="type"),
+        sa.CheckConstraint(
+            "(customer_id IS NULL) = (type = 'rebalanced')", name="customer_unless_rebalanced"
+        ),
         {"schema": CORE_SCHEMA},
     )
 
@@ -138,7 +142,10 @@ class Event(Base):
     tick: Mapped[int] = mapped_column(sa.Integer, index=True)
     sim_time: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     type: Mapped[str] = mapped_column(sa.String(16), index=True)
-    customer_id: Mapped[int] = mapped_column(sa.ForeignKey(f"{CORE_SCHEMA}.customers.customer_id"))
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey(f"{CORE_SCHEMA}.customers.customer_id"),
+        comment="NULL only for `rebalanced` (no customer)",
+    )
     bike_id: Mapped[int | None] = mapped_column(sa.ForeignKey(f"{CORE_SCHEMA}.bikes.bike_id"))
     rental_id: Mapped[int | None] = mapped_column(sa.ForeignKey(f"{CORE_SCHEMA}.rentals.rental_id"))
     data: Mapped[dict[str, Any]] = mapped_column(

@@ -27,6 +27,7 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "repair_needed": ("rental_id", "cost_eur", "customer_pays"),
     "totalled": ("rental_id",),
     "rent_refused": (),
+    "rebalanced": ("from_station", "to_station"),
 }
 
 _BASE_VALUES = {
@@ -34,7 +35,7 @@ _BASE_VALUES = {
     "type": "to_json(e.type)",
     "tick": "e.tick",
     "sim_time": "to_json(e.sim_time)",
-    "customer_id": "e.customer_id",
+    "customer_id": "coalesce(e.customer_id::text, 'null')",
     "bike_id": "coalesce(e.bike_id::text, 'null')",
 }
 

@@ -7,6 +7,7 @@ in one `INSERT ... SELECT`; age bands and postcode areas are computed in SQL. Wh
 pseudonym key changed (another `key_version`), the whole table is rebuilt under the new
 key in the same transaction, so pseudonyms stay joinable across all rows; likewise when
 `core.events` was rewritten (a simulation reset numbers events from 1 again).
+A `rebalanced` event has no customer: its pseudonyms, age band and postcode area are NULL.
 
 "Above the highest" relies on the simulation's single writer committing its events in
 `event_id` order (one writer at a time, under its advisory lock).
@@ -88,12 +89,14 @@ def _insert_events(conn: sa.Connection, low: int, high: int, key_version: str) -
             "name_pseudonym, phone_pseudonym, age_band, postcode_area, key_version) "
             "SELECT e.event_id, e.type, e.tick, e.sim_time, e.bike_id, e.rental_id, e.data, "
             "p.customer, p.bsn, p.iban, p.email, p.name, p.phone, "
-            f"{age_band_sql('c.date_of_birth', local_date)}, "
+            f"CASE WHEN c.customer_id IS NOT NULL THEN "
+            f"{age_band_sql('c.date_of_birth', local_date)} END, "
             f"{postcode_area_sql('c.postcode')}, :key_version "
             "FROM core.events e "
-            "JOIN core.customers c ON c.customer_id = e.customer_id "
-            f"JOIN pg_temp.{_TEMP_TABLE} p ON p.customer_id = e.customer_id "
-            "WHERE e.event_id > :low AND e.event_id <= :high"
+            "LEFT JOIN core.customers c ON c.customer_id = e.customer_id "
+            f"LEFT JOIN pg_temp.{_TEMP_TABLE} p ON p.customer_id = e.customer_id "
+            "WHERE e.event_id > :low AND e.event_id <= :high "
+            "AND (e.customer_id IS NULL OR p.customer_id IS NOT NULL)"
         ),
         {"low": low, "high": high, "key_version": key_version},
     )
@@ -125,14 +128,17 @@ def _stale_reason(conn: sa.Connection, pseudonymiser: Pseudonymiser) -> str | No
         sa.text(
             "SELECT b.customer_pseudonym, e.customer_id, "
             "(b.type, b.tick, b.sim_time, b.bike_id, b.rental_id, b.data) "
-            "IS NOT DISTINCT FROM (e.type, e.tick, e.sim_time, e.bike_id, e.rental_id, e.data) "
-            "FROM bi.events b LEFT JOIN core.events e ON e.event_id = b.event_id "
+            "IS NOT DISTINCT FROM (e.type, e.tick, e.sim_time, e.bike_id, e.rental_id, e.data), "
+            "e.type FROM bi.events b LEFT JOIN core.events e ON e.event_id = b.event_id "
             "ORDER BY b.event_id DESC LIMIT :n"
         ),
         {"n": CHECKED_EVENTS},
     )
-    for pseudonym, customer_id, same in pairs:
-        if not same or customer_id is None or pseudonymiser.customer(customer_id) != pseudonym:
+    for pseudonym, customer_id, same, kind in pairs:
+        if kind is None or not same:
+            return "core.events was rewritten since the last build"
+        expected = None if customer_id is None else pseudonymiser.customer(customer_id)
+        if expected != pseudonym:
             return "core.events was rewritten since the last build"
     return None
 

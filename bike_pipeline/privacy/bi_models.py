@@ -22,7 +22,13 @@ PSEUDONYM_LENGTH = 64
 
 class BiEvent(Base):
     __tablename__ = "events"
-    __table_args__ = ({"schema": BI_SCHEMA},)
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(customer_pseudonym IS NULL) = (type = 'rebalanced')",
+            name="customer_unless_rebalanced",
+        ),
+        {"schema": BI_SCHEMA},
+    )
 
     event_id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     type: Mapped[str] = mapped_column(sa.String(16), index=True)
@@ -31,12 +37,12 @@ class BiEvent(Base):
     bike_id: Mapped[int | None] = mapped_column(sa.Integer)
     rental_id: Mapped[int | None] = mapped_column(sa.BigInteger)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, comment="the type's own fields")
-    customer_pseudonym: Mapped[str] = mapped_column(sa.String(PSEUDONYM_LENGTH), index=True)
-    bsn_pseudonym: Mapped[str] = mapped_column(sa.String(PSEUDONYM_LENGTH))
-    iban_pseudonym: Mapped[str] = mapped_column(sa.String(PSEUDONYM_LENGTH))
-    email_pseudonym: Mapped[str] = mapped_column(sa.String(PSEUDONYM_LENGTH))
-    name_pseudonym: Mapped[str] = mapped_column(sa.String(PSEUDONYM_LENGTH))
+    customer_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH), index=True)
+    bsn_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH))
+    iban_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH))
+    email_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH))
+    name_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH))
     phone_pseudonym: Mapped[str | None] = mapped_column(sa.String(PSEUDONYM_LENGTH))
-    age_band: Mapped[str] = mapped_column(sa.String(8))
-    postcode_area: Mapped[str] = mapped_column(sa.String(4))
+    age_band: Mapped[str | None] = mapped_column(sa.String(8))
+    postcode_area: Mapped[str | None] = mapped_column(sa.String(4))
     key_version: Mapped[str] = mapped_column(sa.String(8))

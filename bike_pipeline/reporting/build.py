@@ -39,6 +39,9 @@ from bike_pipeline.reporting.document.narrative import (
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
+from bike_pipeline.reporting.document.run_vs_replications import RunVsReplications, compare
+from bike_pipeline.reporting.document.run_vs_replications import lines as run_vs_lines
+from bike_pipeline.reporting.document.run_vs_replications import rows as run_vs_rows
 from bike_pipeline.reporting.document.tables import (
     daily_rows,
     demand_by_hour_rows,
@@ -49,6 +52,7 @@ from bike_pipeline.reporting.document.tables import (
 )
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+from bike_pipeline.simulation.engine import rebalances
 from bike_pipeline.simulation.store.world_load import load_world
 
 __all__ = ["Answer", "Report", "ReportSettings", "build_report"]
@@ -60,7 +64,14 @@ RUN_KEYS = (
     "bought", "subscribed", "insured", "churned", "utilisation", "revenue_eur", "cost_eur",
     "profit_eur", "lost_bikes_cost_eur", "bikes_bought_cost_eur", "operating_cost_eur",
     "cost_repairs_eur", "cost_vat_eur", "initial_fleet", "final_usable_fleet",
+    "rebalancing_moves", "cost_rebalancing_eur", "rebalancing_recorded",
 )  # fmt: skip
+NOT_RECORDED = (
+    "Rebalancing cost **not recorded**: this run was persisted before the nightly moves "
+    "were events (its scenario rebalances, yet core.events holds no `rebalanced` event); "
+    "its costs and profit exclude rebalancing. Simulate it again (`simulate --reset`) to "
+    "record them."
+)
 
 
 @dataclass(frozen=True)
@@ -177,6 +188,9 @@ def build_report(
     directory.mkdir(parents=True, exist_ok=True)
     series = run.series
     figures = headline(series, run.scenario.prices)
+    figures["rebalancing_recorded"] = run.rebalancing_recorded
+    if not run.rebalancing_recorded:
+        figures |= {"rebalancing_moves": None, "cost_rebalancing_eur": None}
 
     tables = {
         "fleet_over_time": fleet_rows(series),
@@ -195,9 +209,13 @@ def build_report(
         "service": plots.service_level_plot(tables["daily"], directory / "service_level.png"),
         "money": plots.money_plot(tables["money_per_month"], directory / "money_per_month.png"),
     }
+    if not run.rebalancing_recorded:  # the plot shows no bar; the table says so
+        for row in tables["money_per_month"]:
+            row["cost_rebalancing_eur"] = "not recorded"
 
     studies: list[ScenarioStudy] = []
     answer: Answer | None = None
+    beside: RunVsReplications | None = None
     if settings.monte_carlo:
         names = list(dict.fromkeys([run.scenario_name, *settings.scenarios]))
         try:
@@ -205,6 +223,13 @@ def build_report(
         finally:
             shutdown_pools()
         answer = Answer(tuple(answer_lines(studies[0], settings.target)))
+        beside = compare(
+            figures, series.ticks, studies[0], settings.ticks, run.rebalancing_recorded
+        )
+        tables["run_vs_replications"] = run_vs_rows(beside)
+        if beside.unusual():
+            warning = run_vs_lines(beside)[-1]
+            answer = Answer((*answer.lines, f"- [{beside.scenario}] {warning}"))
         tables["scenarios"] = scenario_rows(studies)
         images["scenarios"] = plots.scenarios_plot(tables["scenarios"], directory / "scenarios.png")
         for study in studies:
@@ -229,7 +254,8 @@ def build_report(
     files = [write_csv(directory / f"{k}.csv", rows) for k, rows in tables.items()]
 
     head = _headline_json(run, figures, studies, answer, settings, directory)
-    sections = _sections(run, figures, tables, images, studies, answer, settings)
+    head["run_vs_replications"] = beside.as_dict() if beside else None
+    sections = _sections(run, figures, tables, images, studies, answer, settings, beside)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
@@ -241,7 +267,7 @@ def build_report(
 
 
 def _run_lines(run: PersistedRun, f: dict) -> list[str]:
-    return [
+    lines = [
         f"Scenario **{run.scenario_name}**, seed {run.seed}, {f['days']:.1f} simulated days from "
         f"{run.scenario.start:%Y-%m-%d %H:%M} (Europe/Amsterdam), {f['customers']:,} customers, "
         f"{f['initial_fleet']:,} usable bikes at the start.",
@@ -262,6 +288,14 @@ def _run_lines(run: PersistedRun, f: dict) -> list[str]:
         f"costs EUR {f['operating_cost_eur']:,.0f}, VAT EUR {f['cost_vat_eur']:,.0f}), profit "
         f"**EUR {f['profit_eur']:,.0f}**.",
     ]
+    if not run.rebalancing_recorded:
+        lines.append(f"- {NOT_RECORDED}")
+    elif rebalances(run.scenario):
+        lines.append(
+            f"- Rebalancing: {f['rebalancing_moves']:,} bikes moved at night (`rebalanced` "
+            f"events), EUR {f['cost_rebalancing_eur']:,.0f} of the operating costs."
+        )
+    return lines
 
 
 def _sections(
@@ -272,11 +306,22 @@ def _sections(
     studies: list[ScenarioStudy],
     answer: Answer | None,
     settings: ReportSettings,
+    beside: RunVsReplications | None = None,
 ) -> list[Section]:
     answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
     sections = [
         Section("Answer", answer_text),
         Section("The run in the database", _run_lines(run, figures)),
+    ]
+    if beside is not None:
+        sections.append(
+            Section(
+                f"The run beside its replications ({beside.scenario}, 95% intervals)",
+                run_vs_lines(beside),
+                table=tables["run_vs_replications"],
+            )
+        )
+    sections += [
         Section("Fleet over time", images=[images["fleet"]]),
         Section(
             "Unmet demand by hour of day (trip intentions and raw attempts)",

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.replication import baseline_of
 from bike_pipeline.reporting.series import TickSeries, open_rental_minutes, started_hours
+from bike_pipeline.simulation.clock import sim_time
+from bike_pipeline.simulation.engine import is_rebalancing_tick, rebalances
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.store.churn import churn_per_tick
 from bike_pipeline.simulation.store.progress import read_progress
@@ -25,6 +27,7 @@ _COLUMN_OF_TYPE = {
     "repair_needed": "repairs",
     "totalled": "totalled",
     "rent_refused": "refused",
+    "rebalanced": "rebalancing_moves",
 }
 
 
@@ -38,6 +41,17 @@ class PersistedRun:
     scenario_name: str
     scenario: Scenario
     series: TickSeries
+    # False for a run persisted before the moves were events: its scenario rebalances and
+    # the run passed a rebalancing tick, yet core.events holds no `rebalanced` event. Its
+    # rebalancing moves (and their cost) are then unknown, never 0.
+    rebalancing_recorded: bool = True
+
+
+def rebalancing_ticks(scenario: Scenario, ticks: int) -> int:
+    """How many of the first `ticks` ticks are rebalancing ticks of the scenario."""
+    if not rebalances(scenario):
+        return 0
+    return sum(is_rebalancing_tick(scenario, sim_time(scenario.start, t)) for t in range(ticks))
 
 
 def persisted_run(conn: sa.Connection) -> PersistedRun:
@@ -85,4 +99,5 @@ def persisted_run(conn: sa.Connection) -> PersistedRun:
         for tick, churned, insured in churn_per_tick(conn):
             series.churned[tick] = churned
             series.churned_insured[tick] = insured
-    return PersistedRun(progress.seed, progress.scenario.name, scenario, series)
+    recorded = not (rebalancing_ticks(scenario, ticks) and series.rebalancing_moves.sum() == 0)
+    return PersistedRun(progress.seed, progress.scenario.name, scenario, series, recorded)

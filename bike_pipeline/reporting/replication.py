@@ -134,7 +134,12 @@ class _Counter:
         )
         churned = np.searchsorted(customer_of, events.churned_customer_ids)
         s.churned[t] = len(churned)
-        s.churned_insured[t] = int(insured_before[churned].sum())
+        # insured when they cancelled: before the tick, or by an `insured` event of the tick
+        # (subscribed, insured, refused and gone in one tick)
+        insured_now = np.isin(
+            events.churned_customer_ids, events.customer_id[events.type == INSURED]
+        )
+        s.churned_insured[t] = int((insured_before[churned] | insured_now).sum())
         s.rebalancing_moves[t] = events.rebalancing_moves
         if len(events.station_stockouts):
             self.stockouts += events.station_stockouts

@@ -24,6 +24,7 @@ from bike_pipeline.simulation.tick_events import (
     DROPPED,
     INSURED,
     NONE,
+    REBALANCED,
     RENT_REFUSED,
     RENTED_EVENT,
     REPAIR_NEEDED,
@@ -321,27 +322,40 @@ def _churn(
     return state.customer_ids[churned]
 
 
-def _is_rebalancing_tick(scenario: Scenario, moment: datetime) -> bool:
+def rebalances(scenario: Scenario) -> bool:
+    """Whether the scenario's station model moves bikes at night at all."""
+    return scenario.stations.enabled and scenario.stations.rebalancing_moves_per_day > 0
+
+
+def is_rebalancing_tick(scenario: Scenario, moment: datetime) -> bool:
+    """Whether the tick starting at `moment` is the night's rebalancing tick (local time)."""
     local = moment.astimezone(AMSTERDAM)
     return local.hour == scenario.stations.rebalancing_hour and local.minute < TICK_MINUTES
 
 
-def _rebalance(state: WorldState, scenario: Scenario) -> int:
-    """Move available bikes between stations (see `stations.rebalancing_plan`)."""
+def _rebalance(state: WorldState, scenario: Scenario, out: _Columns) -> np.ndarray:
+    """Move available bikes between stations (see `stations.rebalancing_plan`): one
+    `rebalanced` event per bike moved, in the plan's order; returns the (from, to) station
+    codes of the moves."""
     usable = np.flatnonzero(state.bike_status == AVAILABLE)
     count = len(state.station_names)
     stock = np.bincount(state.bike_station[usable], minlength=count)
     plan = station_model.rebalancing_plan(
         stock, _station_demand(state), scenario.stations.rebalancing_moves_per_day
     )
-    for source, sink in plan:
+    moved = np.empty(len(plan), _I64)
+    for i, (source, sink) in enumerate(plan):
         at_source = usable[state.bike_station[usable] == source]
+        moved[i] = at_source[0]
         state.bike_station[at_source[0]] = sink
-    return len(plan)
+    n = len(plan)
+    out.add(np.full(n, REBALANCED), np.full(n, NONE, _I64), state.bike_ids[moved])
+    return np.array(plan, _I64).reshape(n, 2)
 
 
 def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEvents:
-    """Advance `state` (in place) through `tick`: repairs finish, then rules 1, 2, 3 in order."""
+    """Advance `state` (in place) through `tick`: repairs finish, then rules 1, 2, 3 in order,
+    then (at the rebalancing hour of a station model) the nightly moves."""
     if tick != state.next_tick:
         raise ValueError(f"state is at tick {state.next_tick}, cannot run tick {tick}")
     rng = np.random.default_rng([seed, tick])
@@ -360,13 +374,9 @@ def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEve
     churned = (
         _churn(state, scenario, rng, refused) if scenario.churn.per_refusal else np.empty(0, _I64)
     )
-    moves = 0
-    if (
-        scenario.stations.enabled
-        and scenario.stations.rebalancing_moves_per_day
-        and _is_rebalancing_tick(scenario, moment)
-    ):
-        moves = _rebalance(state, scenario)
+    moves = np.empty((0, 2), _I64)
+    if rebalances(scenario) and is_rebalancing_tick(scenario, moment):
+        moves = _rebalance(state, scenario, out)
     kind, customer, bike, rental, minutes, cost, pays = out.columns()
     event_ids = state.next_event_id + np.arange(len(kind), dtype=_I64)
     state.next_event_id += len(kind)
@@ -387,7 +397,8 @@ def step(state: WorldState, scenario: Scenario, seed: int, tick: int) -> TickEve
         replacements=replacements,
         churned_customer_ids=churned,
         station_stockouts=stockouts,
-        rebalancing_moves=moves,
+        moved_stations=moves,
+        station_names=state.station_names,
     )
 
 

@@ -14,13 +14,26 @@ import numpy as np
 
 from bike_pipeline.db.models import EVENT_TYPES
 
-SUBSCRIBED, INSURED, RENTED_EVENT, DROPPED, REPAIR_NEEDED, TOTALLED_EVENT, RENT_REFUSED = range(7)
+(
+    SUBSCRIBED,
+    INSURED,
+    RENTED_EVENT,
+    DROPPED,
+    REPAIR_NEEDED,
+    TOTALLED_EVENT,
+    RENT_REFUSED,
+    REBALANCED,
+) = range(8)
 NONE = -1
 
 
 @dataclass
 class TickEvents:
-    """Events of one tick in rule order; absent ids are -1, absent `cost_eur` is NaN."""
+    """Events of one tick in rule order; absent ids are -1, absent `cost_eur` is NaN.
+
+    The nightly rebalancing's `rebalanced` events come last (after the rule events, in the
+    order of the van's plan); `moved_stations` holds their (from, to) station codes, indices
+    into `station_names`."""
 
     tick: int
     sim_time: datetime
@@ -35,13 +48,19 @@ class TickEvents:
     customer_pays: np.ndarray  # int8: 1/0, -1 where not a repair
     repaired_bike_ids: np.ndarray  # bikes whose repair finished at the start of this tick
     replacements: np.ndarray  # (n, 2) int64: new bike id, the totalled bike it replaces
-    # Model statistics that are not contract events (empty / 0 under the literal rules):
+    # Model statistics that are not contract events (empty under the literal rules):
     churned_customer_ids: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     station_stockouts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
-    rebalancing_moves: int = 0
+    moved_stations: np.ndarray = field(default_factory=lambda: np.empty((0, 2), np.int64))
+    station_names: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.event_id)
+
+    @property
+    def rebalancing_moves(self) -> int:
+        """Bikes moved by the rebalancing this tick (its `rebalanced` events)."""
+        return len(self.moved_stations)
 
     def counts(self) -> dict[str, int]:
         found = np.bincount(self.type, minlength=len(EVENT_TYPES))
@@ -58,7 +77,7 @@ class TickEvents:
             "type": EVENT_TYPES[kind],
             "tick": self.tick,
             "sim_time": self.sim_time.isoformat(),
-            "customer_id": int(self.customer_id[i]),
+            "customer_id": int(self.customer_id[i]) if self.customer_id[i] != NONE else None,
             "bike_id": int(self.bike_id[i]) if self.bike_id[i] != NONE else None,
         }
         event.update(self.type_fields(i))
@@ -75,4 +94,8 @@ class TickEvents:
         if kind == REPAIR_NEEDED:
             fields["cost_eur"] = float(self.cost_eur[i])
             fields["customer_pays"] = bool(self.customer_pays[i])
+        if kind == REBALANCED:
+            source, sink = self.moved_stations[i - (len(self) - self.rebalancing_moves)]
+            fields["from_station"] = self.station_names[int(source)]
+            fields["to_station"] = self.station_names[int(sink)]
         return fields

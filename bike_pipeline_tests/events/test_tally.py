@@ -56,8 +56,8 @@ def test_summary_line_names_every_type_with_zeros() -> None:
     [summary] = tally.take_summaries()
     assert summary.line() == (
         "tick 3 2026-01-05T01:00:00+01:00 | subscribed=0 insured=0 rented=0 dropped=0 "
-        "repair_needed=0 totalled=1 rent_refused=0 | totals subscribed=0 insured=0 rented=0 "
-        "dropped=0 repair_needed=0 totalled=1 rent_refused=0"
+        "repair_needed=0 totalled=1 rent_refused=0 rebalanced=0 | totals subscribed=0 "
+        "insured=0 rented=0 dropped=0 repair_needed=0 totalled=1 rent_refused=0 rebalanced=0"
     )
 
 

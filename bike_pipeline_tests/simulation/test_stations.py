@@ -8,7 +8,14 @@ import numpy as np
 from bike_pipeline.simulation import engine, stations
 from bike_pipeline.simulation.model_knobs import StationModel
 from bike_pipeline.simulation.scenario import Scenario, load_scenario
-from bike_pipeline.simulation.tick_events import DROPPED, RENT_REFUSED, RENTED_EVENT, TickEvents
+from bike_pipeline.simulation.tick_events import (
+    DROPPED,
+    NONE,
+    REBALANCED,
+    RENT_REFUSED,
+    RENTED_EVENT,
+    TickEvents,
+)
 from bike_pipeline.simulation.world import AVAILABLE, IN_REPAIR, RENTED, TOTALLED, WorldState
 from bike_pipeline_tests.simulation.worlds import assert_binomial, full
 
@@ -127,6 +134,29 @@ def test_rebalancing_moves_bikes_from_the_fullest_to_the_emptiest_station() -> N
     target = DEMAND / DEMAND.sum() * 200
     assert np.abs(after - target).sum() < np.abs(before - target).sum()
     assert engine.step(state, scenario, 2, four_am + 1).rebalancing_moves == 0
+
+
+def test_each_move_is_a_rebalanced_event_after_the_rule_events() -> None:
+    state = station_world(customers=300, bikes=200)
+    state.bike_station[:] = 0  # every bike at A1
+    scenario = station_scenario(moves=30)
+    four_am = 12
+    for tick in range(four_am):
+        engine.step(state, scenario, 2, tick)
+    events = engine.step(state, scenario, 2, four_am)
+    moved = np.flatnonzero(events.type == REBALANCED)
+    n = events.rebalancing_moves
+    assert 0 < n == len(moved) <= 30
+    assert np.array_equal(moved, np.arange(len(events) - n, len(events)))  # last, in order
+    assert np.any(events.type[: len(events) - n] == RENTED_EVENT)  # after the rule events
+    assert np.all(events.customer_id[moved] == NONE)
+    bikes = np.searchsorted(state.bike_ids, events.bike_id[moved])
+    assert len(np.unique(bikes)) == n and np.all(state.bike_status[bikes] == AVAILABLE)
+    assert np.array_equal(events.moved_stations[:, 1], state.bike_station[bikes])
+    assert np.all(events.moved_stations[:, 0] != events.moved_stations[:, 1])
+    payload = events.payload(int(moved[0]))
+    assert payload["customer_id"] is None and payload["from_station"] == "A1"
+    assert payload["to_station"] == NAMES[int(events.moved_stations[0, 1])]
 
 
 def test_replacements_keep_the_station_of_the_bike_they_replace() -> None:

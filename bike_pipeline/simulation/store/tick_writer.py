@@ -6,6 +6,7 @@ the bulk rows (events, new rentals) and array-parameter updates for the few chan
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,6 +22,7 @@ from bike_pipeline.simulation.tick_events import (
     DROPPED,
     EVENT_TYPES,
     NONE,
+    REBALANCED,
     RENTED_EVENT,
     SUBSCRIBED,
     TickEvents,
@@ -38,8 +40,8 @@ def write_ticks(
     stations_before: np.ndarray | None = None,
 ) -> None:
     """Every row of `batch` (consecutive ticks, the last leading to `state`).
-    `stations_before` is each bike's station as last written (the station model moves
-    bikes without an event when rebalancing); None when the scenario has no stations."""
+    `stations_before` is each bike's station as last written (rides and the nightly
+    `rebalanced` moves change it); None when the scenario has no stations."""
     times = [events.sim_time for events in batch]
     _write_replacements(cursor, batch, scenario)
     _write_customers(cursor, batch, state, times)
@@ -220,7 +222,7 @@ def _write_rentals(cursor: Cursor, batch: Sequence[TickEvents], times: list) -> 
 def _type_data(events: TickEvents) -> np.ndarray:
     """The JSON text of each event's type fields ('{}' for the types that have none)."""
     data = np.full(len(events), "{}", dtype=object)
-    for i in np.flatnonzero(events.rental_id != NONE):
+    for i in np.flatnonzero((events.rental_id != NONE) | (events.type == REBALANCED)):
         fields = events.type_fields(int(i))
         data[i] = "{" + ", ".join(f'"{k}": {_json(v)}' for k, v in fields.items()) + "}"
     return data
@@ -229,6 +231,8 @@ def _type_data(events: TickEvents) -> np.ndarray:
 def _json(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):  # station names come from the dump: any text
+        return json.dumps(value)
     return repr(value)
 
 
@@ -250,7 +254,7 @@ def _write_events(cursor: Cursor, batch: Sequence[TickEvents]) -> tuple[int, int
                 pa.array([events.sim_time.isoformat() for events in non_empty]), pa.array(which)
             ),
             "type": pc.take(pa.array(EVENT_TYPES), pa.array(kind)),
-            "customer_id": np.concatenate([events.customer_id for events in non_empty]),
+            "customer_id": nullable(np.concatenate([events.customer_id for events in non_empty])),
             "bike_id": nullable(np.concatenate([events.bike_id for events in non_empty])),
             "rental_id": nullable(np.concatenate([events.rental_id for events in non_empty])),
             "data": pa.array(np.concatenate([_type_data(events) for events in non_empty])),

@@ -113,7 +113,8 @@ def _in_memory(
         insured_before = state.insured.copy()
         events = sim_engine.step(state, scenario, SEED, tick)
         churned = np.searchsorted(state.customer_ids, events.churned_customer_ids)
-        churned_insured[tick] = insured_before[churned].sum()
+        insured_now = np.isin(events.churned_customer_ids, events.customer_id[events.type == 1])
+        churned_insured[tick] = (insured_before[churned] | insured_now).sum()  # 1: insured
         produced.append(events)
         if tick + 1 in boundaries:
             snapshots[tick + 1] = _balking_cleared(state)
@@ -152,6 +153,12 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
     assert [_as_payload(r) for r in rows] == [
         _expected_payload(e, i) for e in expected for i in range(len(e))
     ]
+    # every move is a `rebalanced` event, once, at the rebalancing tick, with no customer
+    moves = [r for r in rows if r[3] == "rebalanced"]
+    assert len(moves) == sum(e.rebalancing_moves for e in expected)
+    assert all(r[4] is None and r[5] is not None for r in moves)
+    assert {r[7]["from_station"] for r in moves} <= {s[0] for s in STATIONS}
+    assert all(r[7]["from_station"] != r[7]["to_station"] for r in moves)
     with dumped.connect() as conn:
         reloaded = load_world(conn, scenario)
         assert reloaded.equals(final), _differing(reloaded, final)
@@ -175,6 +182,8 @@ def test_calibrated_run_in_batches_with_reloads_equals_an_uninterrupted_one(
     for customer in churned.tolist():
         assert customers[customer] == (None, False)
 
+    # the report's moves, counted in SQL, are the engine's per tick
+    assert np.array_equal(series.rebalancing_moves, [e.rebalancing_moves for e in expected])
     # the report's churn, counted in SQL, is the engine's per tick
     per_tick = np.array([len(e.churned_customer_ids) for e in expected])
     assert np.array_equal(series.churned, per_tick)
