@@ -184,7 +184,6 @@ def run_replication(
     ins = insured.copy()
     # The tick each customer became insured (-1: in the world at tick 0); a churned customer
     # counts as insured when insured before the tick (`replicate`'s `insured_before`).
-    insured_since = np.full(n, -1, np.int64)
     churned = np.zeros(n, np.bool_)
     holding = np.zeros(n, np.bool_)
     last_refused = np.full(n, NEVER, np.int64)
@@ -278,7 +277,6 @@ def run_replication(
                 counts[C_SUBSCRIBED, t] += 1
                 if uniform(rng) < p_insure:
                     ins[c] = True
-                    insured_since[c] = t
                     counts[C_INSURED, t] += 1
                 if not holding[c]:
                     idle[idle_n] = c
@@ -294,7 +292,6 @@ def run_replication(
                     counts[C_SUBSCRIBED, t] += 1
                     if uniform(rng) < p_insure:
                         ins[c] = True
-                        insured_since[c] = t
                         counts[C_INSURED, t] += 1
 
         # Rule 2: the rentals due back this tick.
@@ -439,7 +436,7 @@ def run_replication(
                 if uniform(rng) < churn_p:
                     c = wanting[i]
                     counts[C_CHURNED, t] += 1
-                    if ins[c] and insured_since[c] < t:
+                    if ins[c]:
                         counts[C_CHURNED_INSURED, t] += 1
                     reg[c] = False
                     ins[c] = False

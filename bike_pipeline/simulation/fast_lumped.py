@@ -185,12 +185,12 @@ def run_lumped(
     # Generic bikes (bought for this world: no loss when totalled, replaced at the mix
     # price) are interchangeable too: counted, not tracked, when the drop rule is the
     # literal table and the run has no early stop (their open rentals are charged at the
-    # horizon when they start). Per drop tick: due rentals by insured, hours, minutes.
+    # horizon when they start). Per drop tick: due rentals by insured, their hours and ticks held.
     generic = stop_below < 0.0 and not lognormal
     g_pool = 0
     g_due = np.zeros((2, ticks + 1), np.int64)
     g_hours = np.zeros(ticks + 1, np.int64)
-    g_minutes = np.zeros(ticks + 1, np.int64)
+    g_held = np.zeros(ticks + 1, np.int64)
     g_ready = np.zeros(ticks + 1, np.int64)
     g_open_hours = 0
     served_ins = np.zeros(2, np.int64)
@@ -211,7 +211,6 @@ def run_lumped(
                 ready_head[ready] = b
 
     hits = np.empty(max(n, 1), np.int64)
-    minutes_sum = np.zeros(ticks, np.int64)
     ticks_run = ticks
     for t in range(ticks):
         b = ready_head[t]
@@ -248,7 +247,7 @@ def run_lumped(
             hours = max(1, (minutes + 59) // 60)
             counts[C_RENTAL_HOURS, t] += hours
             counts[C_DROPPED_HOURS, t] += hours
-            minutes_sum[t] += minutes
+            counts[C_HELD_TICKS, t] += (minutes + TICK_MINUTES - 1) // TICK_MINUTES
             ins = rent_insured[b]
             fresh[ins] += 1
             outcome = uniform(rng)
@@ -315,8 +314,7 @@ def run_lumped(
                 euros[E_REPLACED_BIKE, t] += totalled * mix_price
         counts[C_RENTAL_HOURS, t] += g_hours[t]
         counts[C_DROPPED_HOURS, t] += g_hours[t]
-        minutes_sum[t] += g_minutes[t]
-        counts[C_HELD_TICKS, t] = minutes_sum[t] // TICK_MINUTES
+        counts[C_HELD_TICKS, t] += g_held[t]
 
         # Rule 3, per cell: who wants a bike, who of them is served, where the rest go.
         p = p_rent[t]
@@ -391,7 +389,7 @@ def run_lumped(
                           length_cum)  # fmt: skip
                 pool_n -= 1
             g_open_hours += _schedule(rng, served_ins[ins] - mine, ins, t, ticks, hazard,
-                                      g_due, g_hours, g_minutes)  # fmt: skip
+                                      g_due, g_hours, g_held)  # fmt: skip
         g_pool -= total_served - tracked
         lowest_bucket = min(lowest_bucket, now_bucket)
         while lowest_bucket < top_bucket and act[:, lowest_bucket, :].sum() == 0:
@@ -450,7 +448,7 @@ def _schedule(
     hazard: np.ndarray,
     due: np.ndarray,
     hours: np.ndarray,
-    minutes: np.ndarray,
+    held: np.ndarray,
 ) -> int:
     """Book `rentals` generic rentals started at tick t on the ticks they come back: after k
     ticks, a binomial draw with the drop rule's hazard of the k-th check from those still
@@ -464,7 +462,7 @@ def _schedule(
         if back:
             due[ins, t + k] += back
             hours[t + k] += back * max(1, (k * TICK_MINUTES + 59) // 60)
-            minutes[t + k] += back * k * TICK_MINUTES
+            held[t + k] += back * k
             rentals -= back
         k += 1
     return 0

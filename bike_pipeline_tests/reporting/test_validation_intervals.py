@@ -58,16 +58,3 @@ def test_ratio_of_pooled_sums_covers_the_per_item_mean() -> None:
         found = ratio_interval(sums, items)
         covered += found.low <= 5.0 <= found.high
     assert_binomial(covered, TRIALS, 0.95, "ratio-of-sums t interval, n=10")
-
-
-def test_scaled_counts_are_scaled_back_for_the_wilson_interval() -> None:
-    """A subsample's counts, scaled up by 1 / scale, hold scale times fewer trials."""
-    drawn = [{"totalled": 0, "repairs": 1, "dropped": 50} for _ in range(4)]
-    scaled_up = [{k: v * 20 for k, v in r.items()} for r in drawn]
-    assert (
-        intervals(scaled_up, scale=0.05)["totalled_per_ride"]
-        == intervals(drawn)["totalled_per_ride"]
-    )
-    assert (
-        intervals(scaled_up)["totalled_per_ride"].high < intervals(drawn)["totalled_per_ride"].high
-    )

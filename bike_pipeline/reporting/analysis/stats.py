@@ -171,12 +171,9 @@ def prediction_upper(values: Sequence[float], confidence: float = CONFIDENCE) ->
 def intervals(
     results: Sequence[dict[str, float | int | None]],
     confidence: float = CONFIDENCE,
-    scale: float = 1.0,
 ) -> dict[str, Interval]:
     """An interval per numeric figure present (not None) in every replication; a per-ride
-    figure (`POOLED`) from the pooled counts of every replication that has them. `scale`:
-    the share of the customers the replications simulated, when their counts were scaled
-    up by 1 / scale (`monte_carlo.scaled`): a Wilson interval needs the counts drawn."""
+    figure (`POOLED`) from the pooled counts of every replication that has them."""
     keys = [k for k in results[0] if all(r.get(k) is not None for r in results)]
     found = {
         k: (proportion_interval if k in PROPORTIONS else interval)(
@@ -188,8 +185,8 @@ def intervals(
     for key, (numerator, denominator, bernoulli) in POOLED.items():
         if any(r.get(numerator) is None or r.get(denominator) is None for r in results):
             continue
-        ys = [float(r[numerator]) * scale for r in results]  # type: ignore[arg-type]
-        xs = [float(r[denominator]) * scale for r in results]  # type: ignore[arg-type]
+        ys = [float(r[numerator]) for r in results]  # type: ignore[arg-type]
+        xs = [float(r[denominator]) for r in results]  # type: ignore[arg-type]
         if sum(xs) <= 0:
             continue
         pooled = pooled_proportion_interval if bernoulli else ratio_interval

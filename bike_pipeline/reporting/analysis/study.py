@@ -154,7 +154,11 @@ def analyse(
                 station_names=world.station_names,
                 current=found,
                 validation=validation.checks(
-                    p.scenario, len(p.world.customer_ids), int(p.world.registered.sum()), found
+                    p.scenario,
+                    len(p.world.customer_ids),
+                    int(p.world.registered.sum()),
+                    found,
+                    p.world.subscribe_from_tick[~p.world.registered],
                 ),
                 demand=d,
                 grid=points,

@@ -205,7 +205,8 @@ def checks(
 ) -> list[Check]:
     """The panel of `scenario` against `current` (`stats.intervals` of its replications;
     its `ticks` figure gives the horizon). `customers` and `registered`: of the world the
-    replications start from (a subsample's, when subsampled)."""
+    replications start from; `subscribe_from`: the not yet registered customers' first tick
+    allowed to subscribe (the age rule)."""
     ticks = current.get("ticks")
     horizon = round(ticks.mean) if ticks is not None else None
     no_rides = "no ride was dropped in some replication"
