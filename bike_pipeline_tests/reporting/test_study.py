@@ -11,7 +11,7 @@ from bike_pipeline.simulation.scenario import load_scenario
 from bike_pipeline_tests.reporting.values import city_bikes
 from bike_pipeline_tests.simulation.worlds import world
 
-FULL = ReportSettings(replications=2, days=3, workers=2, show_progress=False, depth="full")
+FULL = ReportSettings(replications=2, days=14, workers=2, show_progress=False, depth="full")
 
 
 def test_full_depth_covers_every_scenario() -> None:

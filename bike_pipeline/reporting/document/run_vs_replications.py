@@ -136,11 +136,6 @@ def compare(
             if run_ticks % TICKS_PER_DAY == 0
             else f"the replications cover whole days and the run {days:g} days"
         )
-    if study.scale < 1:
-        reasons.append(
-            f"the replications simulate {study.scale:.1%} of the customers (scaled back; "
-            "`--depth full` simulates everyone)"
-        )
     comparable = not reasons
     compared = []
     for key in FIGURES:
