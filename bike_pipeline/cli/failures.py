@@ -31,3 +31,10 @@ def lost_database_message(error: BaseException) -> str | None:
         "same command again: what was committed is kept and a simulation resumes from its "
         "last committed tick"
     )
+
+
+def schema_too_new(error: BaseException) -> bool:
+    """A database migrated by a newer release (`db.migrate.SchemaTooNew`): said in one line,
+    exit status 2 (an unusable input, like a file this program cannot read)."""
+    migrate = sys.modules.get("bike_pipeline.db.migrate")
+    return migrate is not None and isinstance(error, migrate.SchemaTooNew)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema
-from bike_pipeline.privacy.roles import ROLE_SCHEMAS, ensure_roles
+from bike_pipeline.db.roles import ROLE_SCHEMAS, ensure_roles
 
 INSUFFICIENT_PRIVILEGE = "42501"
 WORKERS = 6
