@@ -16,7 +16,7 @@ from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError
 from bike_pipeline.simulation.store.lock import SimulationBusy
-from bike_pipeline.simulation.store.progress import SimulationMismatch
+from bike_pipeline.simulation.store.progress import SimulationMismatch, read_progress
 from bike_pipeline.simulation.store.scenario_content import StoredScenario
 from bike_pipeline.simulation.tick_events import TickEvents
 
@@ -27,6 +27,19 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     except Exception as error:  # the simulation goes on; the outbox keeps the events
         console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
         return None
+
+
+def _stored_scenario_file() -> str:
+    """The run's scenario as stored (by content), as a file `--scenario` accepts."""
+    with app_engine(Settings.from_env()).connect() as conn:
+        progress = read_progress(conn)
+    if progress is None:
+        raise click.ClickException("no simulation in this database: nothing to show")
+    return (
+        f"# The scenario of the run in this database (seed {progress.seed}, last tick "
+        f"{progress.last_tick}), as stored when it started.\n# Resume it with: bike-pipeline "
+        f"simulate --seed {progress.seed} --scenario THIS_FILE\n{progress.scenario.as_yaml()}"
+    )
 
 
 @click.command()
@@ -65,6 +78,11 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     help="Scenario name in bike_pipeline/scenarios/ or a YAML file.",
 )
 @click.option("--reset", is_flag=True, help="Start again from the ingested dump.")
+@click.option(
+    "--show-scenario",
+    is_flag=True,
+    help="Print the stored run's scenario as a scenario file (for --scenario) and stop.",
+)
 def simulate(
     days: float,
     ticks: int | None,
@@ -73,10 +91,14 @@ def simulate(
     seed: int,
     scenario: str,
     reset: bool,
+    show_scenario: bool,
 ) -> None:
     """Run the simulation up to --days from its first tick, resuming after the last
     committed tick (the same code as the `simulation_ticks` Dagster job); events go to
     core.events and, via the outbox, to Redis."""
+    if show_scenario:
+        click.echo(_stored_scenario_file(), nl=False)
+        return
     try:
         stored = StoredScenario.load(scenario)
     except ScenarioError as error:
