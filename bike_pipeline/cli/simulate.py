@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bike_pipeline import services
+from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay_status import final_relay
@@ -70,7 +71,7 @@ def _stored_scenario_file() -> str:
     show_default=True,
     help="Real seconds per tick; 0 runs as fast as possible, 2 is live.",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
     "--scenario",
     default=DEFAULT_SCENARIO,

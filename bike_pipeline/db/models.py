@@ -15,11 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bike_pipeline.constants import BIKE_STATUSES
 from bike_pipeline.db.base import CORE_SCHEMA, Base
 
 BIKE_MODELS = ("city", "e-bike", "cargo")
-BIKE_STATUSES = ("available", "rented", "in_repair", "totalled")
-DUMP_BIKE_STATUSES = ("available", "in_repair", "totalled")
 EVENT_TYPES = (
     "subscribed",
     "insured",
