@@ -126,3 +126,26 @@ def test_an_earlier_releases_database_with_a_run_in_progress_resumes_exactly(
     assert _shape(engine) == ([], [(column, "NO") for column in sorted(PLACES)])
     baseline = "SELECT bike_id, station, latitude, longitude FROM core.simulation_baseline_bikes"
     assert sorted(table_rows(engine, baseline)) == sorted(dump_places)
+
+
+def test_a_run_from_before_stored_scenarios_is_refused_with_the_way_on(
+    engine: sa.Engine, servers: services.ServiceUrls
+) -> None:
+    """Before 1b021fd the run's state had no scenario content: nothing to check it against."""
+    write_small_dump(engine, customers=30, bikes=5)
+    run_simulation(engine, SimulationRequest(ticks=5, seed=SEED, scenario="seed"))
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE core.alembic_version"))
+        conn.execute(
+            sa.text(
+                "ALTER TABLE core.simulation_state DROP COLUMN scenario_content, "
+                "DROP COLUMN scenario_sha256"
+            )
+        )
+    refused = subprocess.run(COMMAND, env=os.environ.copy(), capture_output=True, text=True)
+    assert refused.returncode == 1
+    assert "stored scenario cannot be rebuilt" in refused.stderr
+    assert "start again with --reset" in refused.stderr
+    assert migrate.current(engine) == migrate.head_revision()
+    reset = subprocess.run([*COMMAND, "--reset"], env=os.environ.copy(), capture_output=True)
+    assert reset.returncode == 0, reset.stderr

@@ -10,8 +10,8 @@ keeping every row (so a run in progress resumes):
   `core.bikes` (whose places nothing had changed before bikes moved between stations),
   then NOT NULL.
 - `core.simulation_state` had no scenario content and hash (added by 1b021fd): added;
-  a run that old has no stored rules, so its content is `{}` and resuming it says the
-  scenario differs (`simulate --reset` starts again).
+  a run that old has no stored rules, so its content says so (`UNKNOWN_SCENARIO`) and
+  resuming it says the stored scenario cannot be rebuilt (`simulate --reset` starts again).
 
 Each step inspects the catalog first, so on a fresh database all of this does nothing.
 """
@@ -24,7 +24,8 @@ import sqlalchemy as sa
 
 OUTBOX_FOREIGN_KEY = "fk_event_outbox_event_id_events"
 PLACE_COLUMNS = (("station", "varchar(100)"), ("latitude", "float8"), ("longitude", "float8"))
-UNKNOWN_SCENARIO = "{}"
+# Not a valid scenario on purpose: resuming says the stored scenario cannot be rebuilt.
+UNKNOWN_SCENARIO = '{"stored_by_a_release_before_2026_12_03":"unknown"}'
 
 
 def _columns(conn: sa.Connection, schema: str, table: str) -> dict[str, bool]:
