@@ -15,7 +15,7 @@ import logging
 
 import click
 
-from bike_pipeline.cli.failures import lost_database_message, schema_too_new
+from bike_pipeline.cli.failures import lost_database_message, schema_too_new, server_message
 
 # command name -> "module:attribute" of its click command
 COMMANDS = {
@@ -57,7 +57,7 @@ class LazyGroup(click.Group):
             if schema_too_new(error):
                 click.echo(f"Error: {error}", err=True)
                 ctx.exit(2)
-            message = lost_database_message(error)
+            message = lost_database_message(error) or server_message(error)
             if message is None:
                 raise
             raise click.ClickException(message) from None

@@ -38,3 +38,12 @@ def schema_too_new(error: BaseException) -> bool:
     exit status 2 (an unusable input, like a file this program cannot read)."""
     migrate = sys.modules.get("bike_pipeline.db.migrate")
     return migrate is not None and isinstance(error, migrate.SchemaTooNew)
+
+
+def server_message(error: BaseException) -> str | None:
+    """The embedded PostgreSQL's own refusal (`PostgresServerError`, e.g. a server of an
+    earlier version still running) already says what to do: one line, not a traceback."""
+    server = sys.modules.get("bike_pipeline.services.embedded_postgres_server")
+    if server is not None and isinstance(error, server.PostgresServerError):
+        return str(error)
+    return None
