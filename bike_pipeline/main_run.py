@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bike_pipeline.constants import DEFAULT_DAYS, DEFAULT_SEED
 from bike_pipeline.dagster_home import dagster_instance
 from bike_pipeline.settings import Settings
 
 
 @dataclass(frozen=True)
 class MainRunOptions:
-    days: int = 182
-    seed: int = 42
+    days: int = DEFAULT_DAYS
+    seed: int = DEFAULT_SEED
     scenario: str = "seed"
     data_dir: str = "data"
 

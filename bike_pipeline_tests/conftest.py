@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.scratch import drop_database, scratch_database
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -73,21 +73,13 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Servi
 @pytest.fixture
 def database_url(servers: services.ServiceUrls, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh database with the schema, set as BIKE_PIPELINE_DATABASE_URL; dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"'))
-    url = sa.make_url(servers.database_url).set(database=name).render_as_string(hide_password=False)
-    monkeypatch.setenv(DATABASE_URL_VAR, url)
-    try:
-        yield url
-    finally:
-        engine_for(url).dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(servers.database_url, "t", template=TEMPLATE_DATABASE) as url:
+        monkeypatch.setenv(DATABASE_URL_VAR, url)
+        try:
+            yield url
+        finally:
             # the report's own world beside it (simulation.store.report_world), if made
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}_report" WITH (FORCE)'))
-        admin.dispose()
+            drop_database(servers.database_url, f"{sa.make_url(url).database}_report")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import logging
 
 import click
 
-from bike_pipeline.cli.failures import lost_database_message
+from bike_pipeline.cli.failures import lost_database_message, schema_too_new, server_message
 
 # command name -> "module:attribute" of its click command
 COMMANDS = {
@@ -31,6 +31,7 @@ COMMANDS = {
     "dashboard": "bike_pipeline.cli.dashboard:dashboard",
     "bench": "bike_pipeline.cli.bench:bench",
     "ui": "bike_pipeline.cli.ui:ui",
+    "db": "bike_pipeline.cli.db:db",
 }
 
 
@@ -53,7 +54,10 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as error:
-            message = lost_database_message(error)
+            if schema_too_new(error):
+                click.echo(f"Error: {error}", err=True)
+                ctx.exit(2)
+            message = lost_database_message(error) or server_message(error)
             if message is None:
                 raise
             raise click.ClickException(message) from None

@@ -31,3 +31,19 @@ def lost_database_message(error: BaseException) -> str | None:
         "same command again: what was committed is kept and a simulation resumes from its "
         "last committed tick"
     )
+
+
+def schema_too_new(error: BaseException) -> bool:
+    """A database migrated by a newer release (`db.migrate.SchemaTooNew`): said in one line,
+    exit status 2 (an unusable input, like a file this program cannot read)."""
+    migrate = sys.modules.get("bike_pipeline.db.migrate")
+    return migrate is not None and isinstance(error, migrate.SchemaTooNew)
+
+
+def server_message(error: BaseException) -> str | None:
+    """The embedded PostgreSQL's own refusal (`PostgresServerError`, e.g. a server of an
+    earlier version still running) already says what to do: one line, not a traceback."""
+    server = sys.modules.get("bike_pipeline.services.embedded_postgres_server")
+    if server is not None and isinstance(error, server.PostgresServerError):
+        return str(error)
+    return None

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import click
 
+from bike_pipeline.constants import DEFAULT_DAYS, DEFAULT_SEED
 from bike_pipeline.main_run import MainRunOptions, run_main
 
 
 @click.command()
 @click.option(
-    "--days", type=click.IntRange(min=1), default=182, show_default=True, help="Simulated days."
+    "--days",
+    type=click.IntRange(min=1),
+    default=DEFAULT_DAYS,
+    show_default=True,
+    help="Simulated days.",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Simulation seed.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Simulation seed.")
 @click.option(
     "--scenario",
     default="seed",

@@ -18,11 +18,17 @@ def services() -> None:
 
 @services.command()
 def up() -> None:
-    """Start the embedded PostgreSQL and Redis+FalkorDB (those not replaced by URL variables)."""
+    """Start the embedded PostgreSQL and Redis+FalkorDB (those not replaced by URL variables)
+    and bring the application database to this program's schema."""
     settings = Settings.from_env()
     urls = servers.services_up(settings)
     write_dagster_yaml(settings)
+    from bike_pipeline.db import migrate  # lazily: alembic and sqlalchemy only when needed
+    from bike_pipeline.db.engine import engine_for
+
+    schema = migrate.upgrade(engine_for(urls.database_url))
     click.echo(f"postgresql      {urls.database_url}")
+    click.echo(f"schema          {schema} (bike-pipeline db current)")
     click.echo(f"redis+falkordb  {urls.redis_url}")
     click.echo(f"state folder    {settings.home}")
 

@@ -9,6 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bike_pipeline import services
+from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay_status import final_relay
@@ -16,7 +17,7 @@ from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError
 from bike_pipeline.simulation.store.lock import SimulationBusy
-from bike_pipeline.simulation.store.progress import SimulationMismatch
+from bike_pipeline.simulation.store.progress import SimulationMismatch, read_progress
 from bike_pipeline.simulation.store.scenario_content import StoredScenario
 from bike_pipeline.simulation.tick_events import TickEvents
 
@@ -27,6 +28,19 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     except Exception as error:  # the simulation goes on; the outbox keeps the events
         console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
         return None
+
+
+def _stored_scenario_file() -> str:
+    """The run's scenario as stored (by content), as a file `--scenario` accepts."""
+    with app_engine(Settings.from_env()).connect() as conn:
+        progress = read_progress(conn)
+    if progress is None:
+        raise click.ClickException("no simulation in this database: nothing to show")
+    return (
+        f"# The scenario of the run in this database (seed {progress.seed}, last tick "
+        f"{progress.last_tick}), as stored when it started.\n# Resume it with: bike-pipeline "
+        f"simulate --seed {progress.seed} --scenario THIS_FILE\n{progress.scenario.as_yaml()}"
+    )
 
 
 @click.command()
@@ -57,7 +71,7 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     show_default=True,
     help="Real seconds per tick; 0 runs as fast as possible, 2 is live.",
 )
-@click.option("--seed", type=int, default=42, show_default=True, help="Random seed.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed.")
 @click.option(
     "--scenario",
     default=DEFAULT_SCENARIO,
@@ -65,6 +79,11 @@ def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     help="Scenario name in bike_pipeline/scenarios/ or a YAML file.",
 )
 @click.option("--reset", is_flag=True, help="Start again from the ingested dump.")
+@click.option(
+    "--show-scenario",
+    is_flag=True,
+    help="Print the stored run's scenario as a scenario file (for --scenario) and stop.",
+)
 def simulate(
     days: float,
     ticks: int | None,
@@ -73,10 +92,14 @@ def simulate(
     seed: int,
     scenario: str,
     reset: bool,
+    show_scenario: bool,
 ) -> None:
     """Run the simulation up to --days from its first tick, resuming after the last
     committed tick (the same code as the `simulation_ticks` Dagster job); events go to
     core.events and, via the outbox, to Redis."""
+    if show_scenario:
+        click.echo(_stored_scenario_file(), nl=False)
+        return
     try:
         stored = StoredScenario.load(scenario)
     except ScenarioError as error:

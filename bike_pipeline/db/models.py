@@ -15,11 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bike_pipeline.constants import BIKE_STATUSES
 from bike_pipeline.db.base import CORE_SCHEMA, Base
 
 BIKE_MODELS = ("city", "e-bike", "cargo")
-BIKE_STATUSES = ("available", "rented", "in_repair", "totalled")
-DUMP_BIKE_STATUSES = ("available", "in_repair", "totalled")
 EVENT_TYPES = (
     "subscribed",
     "insured",
@@ -32,6 +31,16 @@ EVENT_TYPES = (
 )
 LATITUDE_RANGE = (50.75, 53.70)
 LONGITUDE_RANGE = (3.20, 7.30)
+
+
+# `Column.info` key of a column the simulation writes and a dump never holds; every other
+# column of core.customers and core.bikes is a dump column (CONTRACT section 1).
+SIMULATION_ONLY = "simulation_only"
+
+
+def dump_columns(table: sa.Table) -> tuple[str, ...]:
+    """The dump file's columns of `table`, in the table's order."""
+    return tuple(column.name for column in table.columns if not column.info.get(SIMULATION_ONLY))
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -92,7 +101,9 @@ class Bike(Base):
     latitude: Mapped[float] = mapped_column(sa.Double)
     longitude: Mapped[float] = mapped_column(sa.Double)
     repair_done_at: Mapped[datetime | None] = mapped_column(
-        sa.DateTime(timezone=True), comment="simulation: when a bike in repair is usable again"
+        sa.DateTime(timezone=True),
+        comment="simulation: when a bike in repair is usable again",
+        info={SIMULATION_ONLY: True},
     )
 
 

@@ -15,9 +15,10 @@ A type field missing from `data` is sent as null.
 
 from __future__ import annotations
 
+from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.db.base import CORE_SCHEMA
 
-SIM_TIME_ZONE = "Europe/Amsterdam"
+SIM_TIME_ZONE = TIME_ZONE_NAME
 BASE_FIELDS = ("event_id", "type", "tick", "sim_time", "customer_id", "bike_id")
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "subscribed": (),

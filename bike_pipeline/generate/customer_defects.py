@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bike_pipeline.constants import MINIMUM_AGE
 from bike_pipeline.generate.calendar_text import LocalInstants
 from bike_pipeline.generate.defects import (
     DefectKind,
@@ -19,7 +20,6 @@ from bike_pipeline.generate.defects import (
     nonpositive_id,
     short_row,
 )
-from bike_pipeline.generate.dump_dates import MINIMUM_AGE
 from bike_pipeline.generate.pools import STREET_ADDITIONS
 from bike_pipeline.ingest.identifiers import normalise_iban
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bike_pipeline.db.models import BIKE_MODELS, DUMP_BIKE_STATUSES, LATITUDE_RANGE, LONGITUDE_RANGE
+from bike_pipeline.constants import DUMP_BIKE_STATUSES
+from bike_pipeline.db.models import BIKE_MODELS, LATITUDE_RANGE, LONGITUDE_RANGE
 from bike_pipeline.ingest import text_rules as rules
 from bike_pipeline.ingest.vector_checks import trimmed
 from bike_pipeline.ingest.vector_dates import dump_dates

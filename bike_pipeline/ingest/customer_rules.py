@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bike_pipeline.constants import AMSTERDAM, MINIMUM_AGE
 from bike_pipeline.ingest import text_rules as rules
 from bike_pipeline.ingest.vector_checks import (
     bsn_passes,
@@ -19,13 +19,12 @@ from bike_pipeline.ingest.vector_checks import (
 from bike_pipeline.ingest.vector_dates import dump_dates, dump_datetimes
 from bike_pipeline.ingest.verdicts import Verdicts, as_mask
 
-MINIMUM_AGE = 16
 EARLIEST_BIRTH_DAY = 1900_01_01  # YYYYMMDD
 
 
 def _today() -> int:
     """Today in Europe/Amsterdam as YYYYMMDD: a birth date after it is in the future."""
-    return int(datetime.now(ZoneInfo("Europe/Amsterdam")).strftime("%Y%m%d"))
+    return int(datetime.now(AMSTERDAM).strftime("%Y%m%d"))
 
 
 def validate_customers(raw: pa.Table, verdicts: Verdicts) -> pa.Table:

@@ -1,4 +1,7 @@
-"""What each dump file holds (CONTRACT section 1): its columns and its unique columns."""
+"""What each dump file holds (CONTRACT section 1): its columns and its unique columns.
+
+The columns are the model's (`db.models.dump_columns`): the table's shape is written once.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bike_pipeline.db.models import Bike, Customer
+from bike_pipeline.db.models import Bike, Customer, dump_columns
 
 
 @dataclass(frozen=True)
@@ -32,22 +35,7 @@ class DumpSpec:
 CUSTOMERS = DumpSpec(
     kind="customers",
     table=Customer.__table__,  # type: ignore[arg-type]
-    columns=(
-        "customer_id",
-        "first_name",
-        "last_name",
-        "bsn",
-        "iban",
-        "email",
-        "phone",
-        "date_of_birth",
-        "street",
-        "house_number",
-        "postcode",
-        "city",
-        "registered_at",
-        "insured",
-    ),
+    columns=dump_columns(Customer.__table__),  # type: ignore[arg-type]
     key="customer_id",
     unique=("customer_id", "bsn"),
     numeric_unique=("customer_id", "bsn"),
@@ -56,17 +44,7 @@ CUSTOMERS = DumpSpec(
 BIKES = DumpSpec(
     kind="bikes",
     table=Bike.__table__,  # type: ignore[arg-type]
-    columns=(
-        "bike_id",
-        "frame_number",
-        "model",
-        "purchased_on",
-        "purchase_price_eur",
-        "status",
-        "station",
-        "latitude",
-        "longitude",
-    ),
+    columns=dump_columns(Bike.__table__),  # type: ignore[arg-type]
     key="bike_id",
     unique=("bike_id", "frame_number"),
     numeric_unique=("bike_id",),

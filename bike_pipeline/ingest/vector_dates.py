@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.db.dump_values import parse_dump_datetime
 from bike_pipeline.ingest.fixed_width import digits, fixed_width, is_byte
 
@@ -93,9 +94,7 @@ def dump_datetimes(values: pa.Array) -> ParsedDates:
         0,
     )
     local = pa.array(seconds, pa.timestamp("s"))
-    utc = pc.assume_timezone(
-        local, "Europe/Amsterdam", ambiguous="earliest", nonexistent="earliest"
-    )
+    utc = pc.assume_timezone(local, TIME_ZONE_NAME, ambiguous="earliest", nonexistent="earliest")
     near_gap = np.flatnonzero(ok & (month == 3) & (day >= 25) & (hour == 2))
     if len(near_gap):
         epoch = pc.cast(utc, pa.int64()).to_numpy(zero_copy_only=False).copy()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.privacy.bi_views import create_bi_views
 from bike_pipeline.privacy.copy_rows import copy_rows
 from bike_pipeline.privacy.pseudonyms import Pseudonymiser
@@ -81,7 +82,7 @@ def write_customer_pseudonyms(
 
 
 def _insert_events(conn: sa.Connection, low: int, high: int, key_version: str) -> int:
-    local_date = "(e.sim_time AT TIME ZONE 'Europe/Amsterdam')::date"
+    local_date = f"(e.sim_time AT TIME ZONE '{TIME_ZONE_NAME}')::date"
     result = conn.execute(
         sa.text(
             "INSERT INTO bi.events (event_id, type, tick, sim_time, bike_id, rental_id, data, "

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-LOCAL_TIME = "(sim_time AT TIME ZONE 'Europe/Amsterdam')"
+from bike_pipeline.constants import TIME_ZONE_NAME
+
+LOCAL_TIME = f"(sim_time AT TIME ZONE '{TIME_ZONE_NAME}')"
 
 VIEWS: dict[str, str] = {
     "events_per_type_per_day": f"""

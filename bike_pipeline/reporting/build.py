@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
@@ -269,7 +270,7 @@ def build_report(
 def _run_lines(run: PersistedRun, f: dict) -> list[str]:
     lines = [
         f"Scenario **{run.scenario_name}**, seed {run.seed}, {f['days']:.1f} simulated days from "
-        f"{run.scenario.start:%Y-%m-%d %H:%M} (Europe/Amsterdam), {f['customers']:,} customers, "
+        f"{run.scenario.start:%Y-%m-%d %H:%M} ({TIME_ZONE_NAME}), {f['customers']:,} customers, "
         f"{f['initial_fleet']:,} usable bikes at the start.",
         f"- Service level (rented / (rented + refused trip intentions)): "
         f"**{f['service_level']:.1%}** overall, **{f['rush_service_level']:.1%}** at rush "

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bike_pipeline.ingest.customer_rules import MINIMUM_AGE
+from bike_pipeline.constants import MINIMUM_AGE
 from bike_pipeline.simulation.clock import TICK
 from bike_pipeline.simulation.scenario import AMSTERDAM, Scenario
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from bike_pipeline.constants import AMSTERDAM
+
 TICK_HOURS = 20 / 60
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import redis
 import sqlalchemy as sa
 
+from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 from bike_pipeline.events.relay import StreamAheadOfDatabase, relay_forever, relay_pending
 from bike_pipeline.events.stream import reset_stream
@@ -50,7 +51,7 @@ class SimulationRequest:
     YAML file or a scenario already held by content."""
 
     ticks: int = 0
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     scenario: str | StoredScenario = DEFAULT_SCENARIO
     more_ticks: int | None = None
     pace_s: float = 0.0

@@ -17,10 +17,10 @@ from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from bike_pipeline.constants import AMSTERDAM
 from bike_pipeline.simulation.model_knobs import (
     KNOB_PARSERS,
     Churn,
@@ -32,7 +32,6 @@ from bike_pipeline.simulation.model_knobs import (
     check_demand,
 )
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 TICK_MINUTES = 20
 SCENARIO_DIR = Path(str(files("bike_pipeline") / "scenarios"))
 DEFAULT_SCENARIO = "seed"

@@ -11,8 +11,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from bike_pipeline.constants import BIKE_STATUSES as BIKE_STATUSES  # the codes' names
+
 AVAILABLE, RENTED, IN_REPAIR, TOTALLED = 0, 1, 2, 3
-BIKE_STATUSES = ("available", "rented", "in_repair", "totalled")
 NO_BIKE = -1
 
 

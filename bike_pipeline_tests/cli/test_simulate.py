@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import sqlalchemy as sa
 from click.testing import CliRunner
 
@@ -43,3 +45,36 @@ def test_unknown_scenario_is_bad_usage(servers: services.ServiceUrls) -> None:
     result = CliRunner().invoke(main, ["simulate", "--scenario", "nonesuch"])
     assert result.exit_code == 2
     assert "nonesuch" in result.output
+
+
+def test_a_run_whose_file_changed_is_resumed_from_the_scenario_it_stored(
+    engine: sa.Engine, servers: services.ServiceUrls, tmp_path: Path
+) -> None:
+    write_small_dump(engine, customers=60, bikes=6)
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("evaluate: all\nrules: {rent: 0.5}\n")
+    args = ["simulate", "--ticks", "20", "--seed", "5"]
+    first = CliRunner().invoke(main, [*args, "--scenario", str(mine)])
+    assert first.exit_code == 0, first.output
+    mine.write_text("evaluate: all\nrules: {rent: 0.8}\n")
+    refused = CliRunner().invoke(main, ["simulate", "--ticks", "40", "--scenario", str(mine)])
+    assert refused.exit_code == 1
+    assert "seed: 5 stored, 42 asked; rules.rent: 0.5 stored, 0.8 asked." in refused.output
+    assert "--show-scenario" in refused.output and "--reset" in refused.output
+
+    shown = CliRunner().invoke(main, ["simulate", "--show-scenario"])
+    assert shown.exit_code == 0, shown.output
+    stored = tmp_path / "stored.yaml"
+    stored.write_text(shown.output)
+    resumed = CliRunner().invoke(
+        main, ["simulate", "--ticks", "40", "--seed", "5", "--scenario", str(stored)]
+    )
+    assert resumed.exit_code == 0, resumed.output
+    assert "ticks 20..39" in resumed.output
+
+
+def test_show_scenario_without_a_run_says_so(
+    engine: sa.Engine, servers: services.ServiceUrls
+) -> None:
+    shown = CliRunner().invoke(main, ["simulate", "--show-scenario"])
+    assert shown.exit_code == 1 and "no simulation in this database" in shown.output

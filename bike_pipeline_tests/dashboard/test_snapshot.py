@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import uuid
 from pathlib import Path
 
 import redis
@@ -13,6 +12,7 @@ from redis.retry import Retry
 
 from bike_pipeline import services
 from bike_pipeline.dashboard.snapshot import NO_TABLES, DashboardData
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline_tests.dashboard.world import bike_statuses, max_event_id
 
@@ -54,24 +54,17 @@ def test_a_database_without_the_tables_says_what_to_do(
     servers: services.ServiceUrls, redis_client: redis.Redis, tmp_path: Path
 ) -> None:
     """The dashboard only reads: it creates no schema, and says so instead of failing."""
-    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
-    name = f"empty_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(servers.database_url).set(database=name)
-    empty = sa.create_engine(url)
-    try:
-        snapshot = DashboardData(empty, redis_client, tmp_path, max_age_s=0).snapshot()
-        assert snapshot.database_error == NO_TABLES and snapshot.fleet is None
-        with empty.connect() as conn:
-            assert (
-                conn.execute(
-                    sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'core'")
-                ).scalar_one()
-                == 0
-            )
-    finally:
-        empty.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(servers.database_url, "empty") as url:
+        empty = sa.create_engine(url)
+        try:
+            snapshot = DashboardData(empty, redis_client, tmp_path, max_age_s=0).snapshot()
+            assert snapshot.database_error == NO_TABLES and snapshot.fleet is None
+            with empty.connect() as conn:
+                assert (
+                    conn.execute(
+                        sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = 'core'")
+                    ).scalar_one()
+                    == 0
+                )
+        finally:
+            empty.dispose()

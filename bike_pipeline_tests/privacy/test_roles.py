@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema
-from bike_pipeline.privacy.roles import ROLE_SCHEMAS, ensure_roles
+from bike_pipeline.db.roles import ROLE_SCHEMAS, ensure_roles
+from bike_pipeline.db.scratch import scratch_database
 
 INSUFFICIENT_PRIVILEGE = "42501"
 WORKERS = 6
@@ -107,16 +108,6 @@ def test_the_contract_roles_are_the_three_of_section_4() -> None:
     }
 
 
-def _fresh_database(servers: services.ServiceUrls) -> tuple[str, sa.Engine]:
-    """An empty database (no template: no schema, no grants) and an admin engine."""
-    name = f"t_roles_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(servers.database_url).set(database=name).render_as_string(hide_password=False)
-    return url, admin
-
-
 def _set_up_then_work(url: str, worker: int, start: Barrier, errors: Queue) -> None:
     """One process: create the schema (roles included), then what a privacy step does:
     even workers TRUNCATE analytics.customers (the analytics refresh), odd ones ensure
@@ -143,37 +134,32 @@ def test_role_setup_from_parallel_processes_on_a_fresh_database(
 ) -> None:
     """The first `privacy_tables` run failed 3 of 3 times on a fresh cluster with "tuple
     concurrently updated" (GRANT beside TRUNCATE in parallel step processes)."""
-    url, admin = _fresh_database(servers)
-    context = multiprocessing.get_context("spawn")
-    start, errors = context.Barrier(WORKERS), context.Queue()
-    workers = [
-        context.Process(target=_set_up_then_work, args=(url, n, start, errors))
-        for n in range(WORKERS)
-    ]
-    try:
-        for process in workers:
-            process.start()
-        outcomes = [errors.get(timeout=120) for _ in workers]
-        for process in workers:
-            process.join(timeout=30)
-        assert outcomes == [None] * WORKERS
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(sa.text("CREATE OR REPLACE VIEW bi.top_riders AS SELECT 1 AS x"))
-        for role, allowed in ALLOWED.items():
-            outcome = {name: _select_as(engine, role, rel) for name, rel in RELATIONS.items()}
-            assert outcome == {
-                name: None if name in allowed else INSUFFICIENT_PRIVILEGE for name in RELATIONS
-            }, role
-        engine.dispose()
-    finally:
-        for process in workers:
-            process.kill()
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
-            )
-        admin.dispose()
+    with scratch_database(servers.database_url, "t_roles") as url:  # no schema, no grants
+        context = multiprocessing.get_context("spawn")
+        start, errors = context.Barrier(WORKERS), context.Queue()
+        workers = [
+            context.Process(target=_set_up_then_work, args=(url, n, start, errors))
+            for n in range(WORKERS)
+        ]
+        try:
+            for process in workers:
+                process.start()
+            outcomes = [errors.get(timeout=120) for _ in workers]
+            for process in workers:
+                process.join(timeout=30)
+            assert outcomes == [None] * WORKERS
+            engine = sa.create_engine(url)
+            with engine.begin() as conn:
+                conn.execute(sa.text("CREATE OR REPLACE VIEW bi.top_riders AS SELECT 1 AS x"))
+            for role, allowed in ALLOWED.items():
+                outcome = {name: _select_as(engine, role, rel) for name, rel in RELATIONS.items()}
+                assert outcome == {
+                    name: None if name in allowed else INSUFFICIENT_PRIVILEGE for name in RELATIONS
+                }, role
+            engine.dispose()
+        finally:
+            for process in workers:
+                process.kill()
 
 
 def test_a_database_set_up_is_only_read_again(engine: sa.Engine) -> None:

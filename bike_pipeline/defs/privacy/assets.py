@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from bike_pipeline.db.roles import ensure_roles
 from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
 from bike_pipeline.privacy.analytics_build import fill_analytics_customers
 from bike_pipeline.privacy.bi_build import build_bi_events
-from bike_pipeline.privacy.roles import ensure_roles
 
 
 @dg.asset(

@@ -11,6 +11,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
+from bike_pipeline.constants import DEFAULT_DAYS, DEFAULT_SEED
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
@@ -28,7 +29,7 @@ from bike_pipeline.simulation.store.scenario_content import StoredScenario
 from bike_pipeline.simulation.store.world_load import load_world
 
 INGESTED = [customers, bikes]
-SIX_MONTHS_DAYS = 182
+SIX_MONTHS_DAYS = DEFAULT_DAYS
 SEEDS = dg.StaticPartitionsDefinition([str(seed) for seed in range(42, 52)])
 HEADLINE_METADATA = (
     "service_level",
@@ -47,7 +48,7 @@ HEADLINE_METADATA = (
 
 class SixMonthSimulationConfig(dg.Config):
     days: int = Field(default=SIX_MONTHS_DAYS, description="simulated days (72 ticks a day)")
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
     start: str | None = Field(
         default=None, description="ISO 8601 start (Amsterdam time); empty: the scenario's own"

@@ -11,6 +11,7 @@ import os
 
 import dagster as dg
 
+from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.defs.reporting.assets import SIX_MONTHS_DAYS
 from bike_pipeline.defs.reporting.jobs import six_month_report
 
@@ -28,7 +29,7 @@ def _default_status() -> dg.DefaultScheduleStatus:
 @dg.schedule(
     job=six_month_report,
     cron_schedule=os.environ.get(CRON_VAR) or DEFAULT_CRON,
-    execution_timezone="Europe/Amsterdam",
+    execution_timezone=TIME_ZONE_NAME,
     default_status=_default_status(),
     description="Six months of accelerated simulation from a configurable start, then the report.",
 )

@@ -14,6 +14,7 @@ import dagster as dg
 from pydantic import Field
 from redis import Redis
 
+from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
@@ -37,7 +38,7 @@ class SimulationTicksConfig(dg.Config):
     )
     more_ticks: int | None = Field(default=None, description="as more_days, in ticks")
     pace_seconds: float = Field(default=0.0, description="real seconds per tick; 0: flat out")
-    seed: int = 42
+    seed: int = DEFAULT_SEED
     scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
     reset: bool = Field(default=False, description="start again from the ingested dump")
     until_tick: int | None = Field(default=None, description="live: stop before this tick")

@@ -19,6 +19,7 @@ import time
 
 import dagster as dg
 
+from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.run_status import ACTIVE_STATUSES
 from bike_pipeline.defs.simulation.jobs import simulation_ticks
@@ -26,7 +27,7 @@ from bike_pipeline.simulation.live import LIVE_PACE_SECONDS, live_window
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
 from bike_pipeline.simulation.store.progress import read_progress
 
-LIVE_DEFAULT_SEED = 42
+LIVE_DEFAULT_SEED = DEFAULT_SEED
 LIVE_WINDOW_SECONDS = 150.0
 LIVE_LEAD_SECONDS = 120.0
 START_UP_SECONDS = 45.0

@@ -39,34 +39,6 @@ BASELINES = {
 }
 
 
-_PLACE_COLUMNS = (("station", "varchar(100)"), ("latitude", "float8"), ("longitude", "float8"))
-
-
-def add_missing_place_columns(conn: sa.Connection) -> None:
-    """A baseline snapshotted before bikes moved between stations lacks their places: add
-    the columns and fill them from core.bikes, whose places nothing had changed then."""
-    table = BASELINES["bikes"].table
-    schema, name = table.split(".")
-    present = set(
-        conn.execute(
-            sa.text(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_schema = :schema AND table_name = :name"
-            ),
-            {"schema": schema, "name": name},
-        ).scalars()
-    )
-    missing = [(column, kind) for column, kind in _PLACE_COLUMNS if column not in present]
-    if not present or not missing:
-        return
-    added = ", ".join(f"ADD COLUMN {column} {kind}" for column, kind in missing)
-    conn.execute(sa.text(f"ALTER TABLE {table} {added}"))
-    filled = ", ".join(f"{column} = k.{column}" for column, _ in missing)
-    conn.execute(
-        sa.text(f"UPDATE {table} b SET {filled} FROM {C}.bikes k WHERE k.bike_id = b.bike_id")
-    )
-
-
 def simulation_holds_state(conn: sa.Connection) -> bool:
     return bool(
         conn.execute(sa.text(f"SELECT count(*) FROM {SIMULATION_STATE_TABLE}")).scalar_one()

@@ -1,7 +1,8 @@
 """The writer lock: one process at a time changes the simulation's state.
 
-A PostgreSQL advisory lock. A simulation writer holds it at session level on a connection
-of its own for as long as it runs; reset and ingestion take it for their transaction.
+A PostgreSQL advisory lock (named in `db.writer_lock`; schema migrations take it too). A
+simulation writer holds it at session level on a connection of its own for as long as it
+runs; reset and ingestion take it for their transaction.
 Waiting is bounded: past the deadline the caller gets `SimulationBusy` naming the lock.
 """
 
@@ -12,20 +13,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-LOCK_NAME = "bike_pipeline.simulation.writer"
-LOCK_POLL_SECONDS = 0.2
+from bike_pipeline.db.writer_lock import (
+    LOCK_POLL_SECONDS,
+    WRITER_LOCK,
+    SimulationBusy,
+    busy_message,
+)
 
+LOCK_NAME = WRITER_LOCK
 
-class SimulationBusy(RuntimeError):
-    """Another simulation writer holds the lock on this database."""
-
-
-def busy_message(what: str, waited_s: float) -> str:
-    waited = f" (waited {waited_s:g} s)" if waited_s > 0 else ""
-    return (
-        f"{what}: a simulation is writing to this database (advisory lock {LOCK_NAME!r} is "
-        f"held){waited}; wait for it to finish or stop it first"
-    )
+__all__ = ["LOCK_NAME", "SimulationBusy", "acquire", "busy_message", "lock_transaction", "release"]
 
 
 def _try_lock(conn: sa.Connection) -> bool:

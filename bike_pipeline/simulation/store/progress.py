@@ -7,13 +7,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from bike_pipeline.db.base import CORE_SCHEMA
-from bike_pipeline.simulation.store.scenario_content import StoredScenario
+from bike_pipeline.simulation.scenario import ScenarioError
+from bike_pipeline.simulation.store.scenario_content import StoredScenario, differences
 
 C = CORE_SCHEMA
+MAX_SHOWN = 6
 
 
 class SimulationMismatch(RuntimeError):
-    """The database holds a simulation with another seed or scenario."""
+    """The database holds a simulation with another seed or scenario meaning."""
 
 
 @dataclass(frozen=True)
@@ -25,14 +27,30 @@ class Progress:
     next_rental_id: int
 
     def check_same_run(self, seed: int, scenario: StoredScenario) -> None:
-        """Raise `SimulationMismatch` unless `seed` and the scenario's content are this run's."""
+        """Raise `SimulationMismatch` unless `seed` and the scenario's meaning are this run's;
+        the message names each difference and the two ways on."""
         if seed == self.seed and scenario.sha256 == self.scenario.sha256:
             return
+        found = [f"seed: {self.seed} stored, {seed} asked"] if seed != self.seed else []
+        try:
+            stored = self.scenario.meaning()
+        except ScenarioError as error:
+            raise SimulationMismatch(
+                f"the database holds a simulation (last tick {self.last_tick}) whose stored "
+                f"scenario cannot be rebuilt ({error}): start again with --reset"
+            ) from None
+        found += differences(stored, scenario.meaning())
+        if not found:
+            return
+        shown = "; ".join(found[:MAX_SHOWN])
+        if len(found) > MAX_SHOWN:
+            shown += f"; and {len(found) - MAX_SHOWN} more"
         raise SimulationMismatch(
-            f"the database holds a simulation with seed {self.seed} and scenario "
-            f"{self.scenario.name!r} (content sha256 {self.scenario.sha256[:12]}, last tick "
-            f"{self.last_tick}); asked for seed {seed} and scenario {scenario.name!r} "
-            f"(sha256 {scenario.sha256[:12]}): resume with those, or start again with --reset"
+            f"the database holds a simulation (seed {self.seed}, scenario "
+            f"{self.scenario.name!r}, last tick {self.last_tick}) that differs from the one "
+            f"asked for ({scenario.name!r}): {shown}. Start again with --reset, or resume the "
+            f"stored run: `bike-pipeline simulate --show-scenario > stored.yaml`, then "
+            f"--seed {self.seed} --scenario stored.yaml"
         )
 
 

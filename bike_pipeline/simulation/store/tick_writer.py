@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from psycopg2.extensions import cursor as Cursor
 
+from bike_pipeline.constants import BIKE_STATUSES
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.simulation.clock import sim_time
 from bike_pipeline.simulation.copy_csv import copy_into, nullable
@@ -27,7 +28,7 @@ from bike_pipeline.simulation.tick_events import (
     SUBSCRIBED,
     TickEvents,
 )
-from bike_pipeline.simulation.world import BIKE_STATUSES, IN_REPAIR, WorldState
+from bike_pipeline.simulation.world import IN_REPAIR, WorldState
 
 C = CORE_SCHEMA
 

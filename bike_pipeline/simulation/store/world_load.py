@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 
+from bike_pipeline.constants import BIKE_STATUSES
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.simulation.age import subscribe_from_ticks
 from bike_pipeline.simulation.clock import tick_at
@@ -17,7 +18,7 @@ from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.store.baseline import BASELINES
 from bike_pipeline.simulation.store.churn import churned_customer_ids
 from bike_pipeline.simulation.store.progress import read_progress
-from bike_pipeline.simulation.world import BIKE_STATUSES, IN_REPAIR, WorldState
+from bike_pipeline.simulation.world import IN_REPAIR, WorldState
 
 C = CORE_SCHEMA
 STATUS_CODE = {name: i for i, name in enumerate(BIKE_STATUSES)}

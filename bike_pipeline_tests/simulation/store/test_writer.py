@@ -212,12 +212,20 @@ def test_resume_checks_the_scenarios_content_not_its_name(
         "# the same rules, written otherwise\nrules:\n  rent: 0.5\nevaluate: all\n"
     )
     _run(dumped, 2, batch=2, scenario_name=str(scenario_file))
-    scenario_file.write_text("evaluate: all\nrules: {rent: 0.7}\n")
-    with pytest.raises(SimulationMismatch, match="content sha256"):
+    scenario_file.write_text(
+        "evaluate: all\nrules: {rent: 0.5, subscribe: 0.3}\nname: renamed\n"
+        "prices: {subscription_per_month: 12.0, vat_rate: 0.21}  # the report's prices only\n"
+    )
+    _run(dumped, 2, batch=2, scenario_name=str(scenario_file))
+    scenario_file.write_text("evaluate: all\nrules: {rent: 0.7}\nprices: {repair: 50}\n")
+    with pytest.raises(SimulationMismatch) as refused:
         _run(dumped, 2, batch=2, scenario_name=str(scenario_file))
+    message = str(refused.value)
+    assert "prices.repair: 45.0 stored, 50.0 asked; rules.rent: 0.5 stored, 0.7 asked." in message
+    assert "--reset" in message and "simulate --show-scenario > stored.yaml" in message
     with dumped.connect() as conn:
         progress = read_progress(conn)
-    assert progress is not None and progress.last_tick == 4
+    assert progress is not None and progress.last_tick == 6
     assert progress.scenario.scenario().rules.rent == 0.5
 
 

@@ -4,13 +4,14 @@
 - `analyst`: USAGE and SELECT on schema `analytics` only (ciphertext without the key).
 - `data_engineer`: USAGE and SELECT on every schema of the application.
 
-Set up once, with the schema (`db.engine.create_schema`): the roles, USAGE on their schemas,
-and `ALTER DEFAULT PRIVILEGES` so every table and view created later is readable without
-another GRANT. A GRANT rewrites catalog rows: run again beside a step that TRUNCATEs a
-table (Dagster's multiprocess executor runs the privacy steps in parallel) it failed with
-"tuple concurrently updated". So a database already set up is only read here, setting up
-is serialised by a transaction-level advisory lock, and the one-time GRANT on tables that
-predate the default privileges (databases of earlier versions) first locks those tables.
+Set up once, with the schema (the baseline revision of `db.migrations`): the roles, USAGE
+on their schemas, and `ALTER DEFAULT PRIVILEGES` so every table and view created later is
+readable without another GRANT. A GRANT rewrites catalog rows: run again beside a step
+that TRUNCATEs a table (Dagster's multiprocess executor runs the privacy steps in
+parallel) it failed with "tuple concurrently updated". So a database already set up is
+only read here, setting up is serialised by a transaction-level advisory lock, and the
+one-time GRANT on tables that predate the default privileges (databases of earlier
+versions) first locks those tables.
 
 Roles are cluster-wide and several databases (tests, runs) may create them at once: each
 CREATE ROLE runs in a DO block that treats "already exists" (also the unique violation a
