@@ -69,7 +69,10 @@ OLD_PLACES = {
 
 
 def make_earlier_release(engine: sa.Engine, places: str) -> None:
+    """The database as 02f9374 left it: the baseline's tables (later revisions undone), no
+    version table, the old outbox foreign key and baseline places, the old scenario text."""
     content = canonical_json(SEED_YAML_AT_02F9374)
+    migrate.downgrade(engine, migrate.BASELINE)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE core.alembic_version"))
         conn.execute(
@@ -134,6 +137,7 @@ def test_a_run_from_before_stored_scenarios_is_refused_with_the_way_on(
     """Before 1b021fd the run's state had no scenario content: nothing to check it against."""
     write_small_dump(engine, customers=30, bikes=5)
     run_simulation(engine, SimulationRequest(ticks=5, seed=SEED, scenario="seed"))
+    migrate.downgrade(engine, migrate.BASELINE)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE core.alembic_version"))
         conn.execute(
