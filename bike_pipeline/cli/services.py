@@ -30,7 +30,7 @@ def up() -> None:
 
 @services.command()
 def down() -> None:
-    """Stop the embedded servers; their data stays under BIKE_PIPELINE_HOME."""
+    """Stop the embedded servers; their data stays (see `status`) until `purge`."""
     stopped = servers.services_down(Settings.from_env())
     click.echo(f"stopped: {', '.join(stopped)}" if stopped else "no embedded server was running")
 
@@ -127,24 +127,39 @@ def purge(yes: bool) -> None:
     default=None,
     help="Where the socket folders are [default: /tmp].",
 )
-def prune(yes: bool, root: Path | None, socket_base: Path | None) -> None:
-    """List (and with --yes delete) data folders outside any home whose home is gone."""
+@click.option(
+    "--homes-under",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("/"),
+    show_default=True,
+    help="Only homes that were under this folder.",
+)
+def prune(yes: bool, root: Path | None, socket_base: Path | None, homes_under: Path) -> None:
+    """List (and with --yes delete) data folders outside any home whose home is gone, and
+    end the embedded Redis servers of deleted homes. A home that exists is never pruned."""
     from bike_pipeline.services import embedded_postgres_server as pg
     from bike_pipeline.services.data_usage import human_size
-    from bike_pipeline.services.erase import find_orphans
+    from bike_pipeline.services.erase import find_orphan_redis, find_orphans, stop_orphan_redis
     from bike_pipeline.services.erase import prune as prune_folders
 
-    orphans, unknown = find_orphans(root or pg.ROOT_DATA_BASE, socket_base or pg.SOCKET_BASE)
+    homes_under = homes_under.resolve()
+    orphans, unknown = find_orphans(
+        root or pg.ROOT_DATA_BASE, socket_base or pg.SOCKET_BASE, homes_under
+    )
+    servers = find_orphan_redis(homes_under)
     for folder in unknown:
         click.echo(f"kept (no home marker, home unknown): {folder.path}")
-    if not orphans:
-        click.echo("no data folder of a deleted home")
+    if not orphans and not servers:
+        click.echo("no data folder or server of a deleted home")
         return
     for orphan in orphans:
         size = "absent" if orphan.size is None else human_size(orphan.size)
         click.echo(f"{size:>9}  {orphan.path}  (home {orphan.home}, gone)")
+    for server in servers:
+        click.echo(f"redis-server pid {server.pid} still runs in {server.folder} (deleted)")
     if not yes:
         click.echo("run again with --yes to delete them")
         return
     deleted = prune_folders(orphans)
-    click.echo(f"deleted {len(deleted)} folder(s)")
+    ended = stop_orphan_redis(servers)
+    click.echo(f"deleted {len(deleted)} folder(s), ended {len(ended)} server(s)")

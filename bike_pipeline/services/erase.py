@@ -6,7 +6,8 @@ and, root or not, its socket in `/tmp/bike_pipeline-pg-<hash>`: deleting the hom
 those behind, each with the whole `core.customers` in clear text. Each such folder holds
 a marker file naming its home (`embedded_postgres_server.write_home_marker`), so prune
 can tell which belong to a deleted home. A folder whose home still exists, or that has no
-marker, is never pruned.
+marker, is never pruned. The embedded Redis of a deleted home may still run, holding the
+stream and graph in memory and writing to its deleted files: prune ends it too.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from bike_pipeline.services import embedded_postgres_server as pg
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.services.data_usage import folder_size
 from bike_pipeline.services.urls import services_down
 from bike_pipeline.settings import APP_DATABASE, Settings
@@ -145,10 +148,12 @@ def _outside_folders(root: Path, socket_base: Path) -> list[Path]:
 
 
 def find_orphans(
-    root: Path = pg.ROOT_DATA_BASE, socket_base: Path = pg.SOCKET_BASE
+    root: Path = pg.ROOT_DATA_BASE,
+    socket_base: Path = pg.SOCKET_BASE,
+    homes_under: Path = Path("/"),
 ) -> tuple[list[OrphanFolder], list[OrphanFolder]]:
     """(folders whose home is gone, folders without a marker) among the data folders under
-    `root` and the socket folders under `socket_base`."""
+    `root` and the socket folders under `socket_base`; only homes under `homes_under`."""
     orphans, unknown = [], []
     homes_by_hash: dict[str, Path] = {}
     for folder in _outside_folders(root, socket_base):
@@ -159,7 +164,7 @@ def find_orphans(
             unknown.append(OrphanFolder(folder, folder_size(folder), None))
             continue
         homes_by_hash[digest] = home
-        if _gone(home):
+        if home.is_relative_to(homes_under) and _gone(home):
             orphans.append(OrphanFolder(folder, folder_size(folder), home))
     return orphans, unknown
 
@@ -175,3 +180,55 @@ def prune(orphans: list[OrphanFolder]) -> list[Path]:
         shutil.rmtree(orphan.path)
         deleted.append(orphan.path)
     return deleted
+
+
+@dataclass(frozen=True)
+class OrphanServer:
+    pid: int
+    folder: Path  # its data folder, deleted
+
+
+_DELETED = " (deleted)"  # how Linux shows a removed working folder (psutil strips it)
+_REDIS_FOLDER = embedded_redis_server.data_dir(Path()).name
+_STOP_WAIT_S = 5.0
+
+
+def find_orphan_redis(scope: Path = Path("/")) -> list[OrphanServer]:
+    """Embedded Redis servers (`redis-server` working in a home's `redis` folder, under
+    `scope`) whose folder was deleted: their home is gone."""
+    found = []
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] != "redis-server":
+            continue
+        try:
+            cwd = process.cwd()
+        except psutil.Error:
+            continue
+        folder = Path(cwd.removesuffix(_DELETED))
+        if (
+            folder.name == _REDIS_FOLDER
+            and folder.is_relative_to(scope)
+            and _gone(folder)
+        ):
+            found.append(OrphanServer(process.pid, folder))
+    return found
+
+
+def stop_orphan_redis(servers: list[OrphanServer]) -> list[int]:
+    """End the given servers (their data is gone: nothing to save); the pids ended."""
+    ended = []
+    for server in servers:
+        try:
+            process = psutil.Process(server.pid)
+            if Path(process.cwd().removesuffix(_DELETED)) != server.folder:
+                continue  # the pid was reused
+            process.terminate()
+            try:
+                process.wait(_STOP_WAIT_S)
+            except psutil.TimeoutExpired:  # it refuses to exit when it cannot save
+                process.kill()
+                process.wait(_STOP_WAIT_S)
+        except psutil.NoSuchProcess:
+            pass
+        ended.append(server.pid)
+    return ended

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -22,7 +23,14 @@ from bike_pipeline import services
 from bike_pipeline.cli.services import services as services_cli
 from bike_pipeline.services import embedded_postgres_server as pg
 from bike_pipeline.services import embedded_redis_server
-from bike_pipeline.services.erase import PurgeRefused, check_purgeable, find_orphans, prune
+from bike_pipeline.services.erase import (
+    PurgeRefused,
+    check_purgeable,
+    find_orphan_redis,
+    find_orphans,
+    prune,
+    stop_orphan_redis,
+)
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -71,6 +79,7 @@ def test_prune_deletes_only_the_folders_of_deleted_homes(tmp_path: Path) -> None
 
     runner = CliRunner()
     args = ["prune", "--root", str(root), "--socket-base", str(sockets)]
+    args += ["--homes-under", str(tmp_path)]
     listed = runner.invoke(services_cli, args)
     assert listed.exit_code == 0, listed.output
     assert str(gone) in listed.output and str(gone_home.resolve()) in listed.output
@@ -79,7 +88,7 @@ def test_prune_deletes_only_the_folders_of_deleted_homes(tmp_path: Path) -> None
 
     deleted = runner.invoke(services_cli, [*args, "--yes"])
     assert deleted.exit_code == 0, deleted.output
-    assert "deleted 3 folder(s)" in deleted.output
+    assert "deleted 3 folder(s), ended 0 server(s)" in deleted.output
     assert not gone.exists() and not old_socket.exists() and not gone_socket.exists()
     assert live.exists() and live_socket.exists() and unmarked.exists() and other.exists()
 
@@ -124,18 +133,27 @@ def test_prune_stops_and_deletes_the_server_of_a_home_deleted_by_hand(
     where = pg.layout(home)
     try:
         services.services_up(settings)
-        embedded_redis_server.stop(home)
-        shutil.rmtree(home)  # deleted by hand, PostgreSQL still running
+        (redis_pid,) = [s.pid for s in services.services_status(settings) if "redis" in s.name]
+        shutil.rmtree(home)  # deleted by hand, both servers still running
         assert pg._postmaster(where.data_dir) is not None  # status() would remake the home
-        orphans, _ = find_orphans(root, sockets)
+        assert find_orphans(root, sockets, homes_under=tmp_path / "elsewhere") == ([], [])
+        orphans, _ = find_orphans(root, sockets, homes_under=tmp_path)
         outside = {where.socket_dir} | ({where.private_parent} if where.user else set())
         assert {o.path for o in orphans} == outside
+        servers = find_orphan_redis(tmp_path)
+        assert [(s.pid, s.folder) for s in servers] == [(redis_pid, home / "redis")]
+
         assert set(prune(orphans)) == outside
+        assert stop_orphan_redis(servers) == [redis_pid]
         assert not any(path.exists() for path in outside)
         assert pg._postmaster(where.data_dir) is None and not home.exists()
+        assert not psutil.pid_exists(redis_pid) or psutil.Process(redis_pid).status() == "zombie"
     finally:
         pg.stop(home)
         pg.delete_data(home)
+        if home.exists():
+            embedded_redis_server.stop(home)
+        stop_orphan_redis(find_orphan_redis(tmp_path))  # only this test's own server
 
 
 def _cli(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
