@@ -205,11 +205,7 @@ def find_orphan_redis(scope: Path = Path("/")) -> list[OrphanServer]:
         except psutil.Error:
             continue
         folder = Path(cwd.removesuffix(_DELETED))
-        if (
-            folder.name == _REDIS_FOLDER
-            and folder.is_relative_to(scope)
-            and _gone(folder)
-        ):
+        if folder.name == _REDIS_FOLDER and folder.is_relative_to(scope) and _gone(folder):
             found.append(OrphanServer(process.pid, folder))
     return found
 
