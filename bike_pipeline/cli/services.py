@@ -86,6 +86,8 @@ def purge(yes: bool) -> None:
     """Stop this home's servers and delete ALL of its data, also the folders outside it.
 
     Refused while a simulation is writing. Servers given by URL variables are not touched.
+    Stop `ui`, `dashboard` and `listen` of this home first: they would start the servers
+    again on demand.
     """
     from bike_pipeline.services.data_usage import folder_size, human_size
     from bike_pipeline.services.erase import PurgeRefused, check_purgeable, purge_targets
@@ -97,8 +99,12 @@ def purge(yes: bool) -> None:
         check_purgeable(settings.home)
     except PurgeRefused as error:
         raise click.ClickException(str(error)) from None
+    targets = purge_targets(settings)
+    if not targets:
+        click.echo(f"nothing of {settings.home} to delete")
+        return
     click.echo("purge deletes, with the personal data they hold:")
-    for path in purge_targets(settings) or [settings.home]:
+    for path in targets:
         size = folder_size(path)
         click.echo(f"  {'absent' if size is None else human_size(size):>9}  {path}")
     if not yes:

@@ -219,3 +219,13 @@ def test_purge_refuses_folders_that_are_not_a_state_folder(tmp_path: Path) -> No
     with pytest.raises(PurgeRefused, match="root, your home folder"):
         check_purgeable(Path.cwd())
     assert (tmp_path / "notes.txt").exists()
+
+
+def test_purge_of_a_home_that_never_was_deletes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _embedded_only(monkeypatch)
+    home = tmp_path / "never"
+    result = CliRunner().invoke(services_cli, ["purge", "--yes"], env={HOME_VAR: str(home)})
+    assert result.exit_code == 0, result.output
+    assert "nothing of" in result.output and not home.exists()
