@@ -27,6 +27,7 @@ COMMANDS = {
     "listen": "bike_pipeline.cli.listen:listen",
     "report": "bike_pipeline.cli.report:report",
     "graph": "bike_pipeline.cli.graph:graph",
+    "privacy": "bike_pipeline.cli.privacy:privacy",
     "keys": "bike_pipeline.cli.keys:keys",
     "dashboard": "bike_pipeline.cli.dashboard:dashboard",
     "bench": "bike_pipeline.cli.bench:bench",

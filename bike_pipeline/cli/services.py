@@ -1,8 +1,9 @@
-"""`bike-pipeline services up|down|status|env`."""
+"""`bike-pipeline services up|down|status|env|purge|prune`."""
 
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import click
 
@@ -35,7 +36,7 @@ def up() -> None:
 
 @services.command()
 def down() -> None:
-    """Stop the embedded servers; their data stays under BIKE_PIPELINE_HOME."""
+    """Stop the embedded servers; their data stays (see `status`) until `purge`."""
     stopped = servers.services_down(Settings.from_env())
     click.echo(f"stopped: {', '.join(stopped)}" if stopped else "no embedded server was running")
 
@@ -54,6 +55,18 @@ def status() -> None:
     ):
         if value:
             click.echo(f"{variable} is set: that server is used instead of the embedded one")
+    _echo_data_locations(settings)
+
+
+def _echo_data_locations(settings: Settings) -> None:
+    """Where this home's data lives and its size (as root PostgreSQL's is outside the home)."""
+    from bike_pipeline.services.data_usage import data_locations
+
+    click.echo("data of this home (`services purge` deletes all of it):")
+    for place in data_locations(settings.home):
+        click.echo(f"  {place.describe()}")
+    if settings.database_url or settings.redis_url:
+        click.echo("  servers given by URL variables keep their data on their own hosts")
 
 
 @services.command()
@@ -71,3 +84,94 @@ def env() -> None:
     for variable, value in exports.items():
         click.echo(f"export {variable}={shlex.quote(value)}")
     click.echo(f'# psql "{servers.libpq_url(urls.database_url)}"')
+
+
+@services.command()
+@click.option("--yes", is_flag=True, help="Delete without asking.")
+def purge(yes: bool) -> None:
+    """Stop this home's servers and delete ALL of its data, also the folders outside it.
+
+    Refused while a simulation is writing. Servers given by URL variables are not touched.
+    Stop `ui`, `dashboard` and `listen` of this home first: they would start the servers
+    again on demand.
+    """
+    from bike_pipeline.services.data_usage import folder_size, human_size
+    from bike_pipeline.services.erase import PurgeRefused, check_purgeable, purge_targets
+    from bike_pipeline.services.erase import purge as purge_home
+    from bike_pipeline.simulation.store.lock import SimulationBusy
+
+    settings = Settings.from_env()
+    try:
+        check_purgeable(settings.home)
+    except PurgeRefused as error:
+        raise click.ClickException(str(error)) from None
+    targets = purge_targets(settings)
+    if not targets:
+        click.echo(f"nothing of {settings.home} to delete")
+        return
+    click.echo("purge deletes, with the personal data they hold:")
+    for path in targets:
+        size = folder_size(path)
+        click.echo(f"  {'absent' if size is None else human_size(size):>9}  {path}")
+    if not yes:
+        click.confirm("Stop the servers and delete all of it?", abort=True)
+    try:
+        deleted = purge_home(settings)
+    except (PurgeRefused, SimulationBusy) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"deleted: {', '.join(map(str, deleted))}" if deleted else "nothing to delete")
+    if settings.database_url or settings.redis_url:
+        click.echo("servers given by URL variables were not touched: see PRIVACY.md to erase there")
+
+
+@services.command()
+@click.option("--yes", is_flag=True, help="Delete the folders listed.")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where root keeps PostgreSQL data outside the homes "
+    "[default: /var/lib/bike_pipeline_postgres].",
+)
+@click.option(
+    "--socket-base",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Where the socket folders are [default: /tmp].",
+)
+@click.option(
+    "--homes-under",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("/"),
+    show_default=True,
+    help="Only homes that were under this folder.",
+)
+def prune(yes: bool, root: Path | None, socket_base: Path | None, homes_under: Path) -> None:
+    """List (and with --yes delete) data folders outside any home whose home is gone, and
+    end the embedded Redis servers of deleted homes. A home that exists is never pruned."""
+    from bike_pipeline.services import embedded_postgres_server as pg
+    from bike_pipeline.services.data_usage import human_size
+    from bike_pipeline.services.erase import find_orphan_redis, find_orphans, stop_orphan_redis
+    from bike_pipeline.services.erase import prune as prune_folders
+
+    homes_under = homes_under.resolve()
+    orphans, unknown = find_orphans(
+        root or pg.ROOT_DATA_BASE, socket_base or pg.SOCKET_BASE, homes_under
+    )
+    servers = find_orphan_redis(homes_under)
+    for folder in unknown:
+        click.echo(f"kept (no home marker, home unknown): {folder.path}")
+    if not orphans and not servers:
+        click.echo("no data folder or server of a deleted home")
+        return
+    for orphan in orphans:
+        size = "absent" if orphan.size is None else human_size(orphan.size)
+        click.echo(f"{size:>9}  {orphan.path}  (home {orphan.home}, gone)")
+    for server in servers:
+        click.echo(f"redis-server pid {server.pid} still runs in {server.folder} (deleted)")
+    if not yes:
+        click.echo("run again with --yes to delete them")
+        return
+    deleted = prune_folders(orphans)
+    ended = stop_orphan_redis(servers)
+    click.echo(f"deleted {len(deleted)} folder(s), ended {len(ended)} server(s)")

@@ -8,7 +8,8 @@ cover exactly the events 1..`last_event_id` between them: nothing is counted twi
 trimmed stream does not matter, and the events the relay has not published yet when the
 baseline is taken are already in it. A reset is recognised by the simulation's
 `started_at`, which a new run sets afresh; a gap in the event ids (entries trimmed off the
-stream before they were read: event ids are consecutive) by a new baseline.
+stream before they were read: event ids are consecutive) by a new baseline. The recent
+events kept are the last ones with a bike (the live map's), whatever came after them.
 """
 
 from __future__ import annotations
@@ -42,12 +43,13 @@ class LiveView:
     last_event_id: int
     counts: dict[str, int]
     demand: dict[datetime, dict[str, int]]
-    recent: tuple[RecentEvent, ...]
+    recent: tuple[RecentEvent, ...]  # the most recent events that have a bike (the map's)
+    last_sim_time: datetime | None = None
 
     @property
     def sim_time(self) -> datetime | None:
         """The simulated local time of the last event counted."""
-        return self.recent[-1].sim_time.astimezone(_LOCAL) if self.recent else None
+        return self.last_sim_time.astimezone(_LOCAL) if self.last_sim_time else None
 
     @property
     def unmet_demand(self) -> int:
@@ -75,6 +77,7 @@ class LiveEvents:
         self.keys = keys
         self._lock = threading.Lock()
         self._recent: deque[RecentEvent] = deque(maxlen=recent_size)
+        self._last_sim_time: datetime | None = None
         self._run: SimulationRun | None = None
         self._last_event_id = 0
         self._counts: dict[str, int] = dict.fromkeys(EVENT_TYPES, 0)
@@ -100,6 +103,7 @@ class LiveEvents:
                 counts=dict(self._counts),
                 demand={hour: dict(n) for hour, n in self._demand.items()},
                 recent=tuple(self._recent),
+                last_sim_time=self._last_sim_time,
             )
 
     def _baseline(self, run: SimulationRun | None) -> None:
@@ -110,6 +114,7 @@ class LiveEvents:
         self._last_event_id = top
         self._counts = queries.event_counts_upto(self.engine, top)
         self._demand = queries.hourly_demand_upto(self.engine, top)
+        self._last_sim_time = queries.event_sim_time(self.engine, top)
         self._recent.clear()
         self._recent.extend(queries.recent_events_upto(self.engine, top, self._recent.maxlen or 0))
         self.client.ping()
@@ -118,10 +123,12 @@ class LiveEvents:
         event_type = event["type"]
         sim_time = datetime.fromisoformat(event["sim_time"])
         self._last_event_id = int(event["event_id"])
+        self._last_sim_time = sim_time
         self._counts[event_type] += 1
         if event_type in DEMAND_TYPES:
             hour = self._demand.setdefault(hour_of(sim_time), dict.fromkeys(DEMAND_TYPES, 0))
             hour[event_type] += 1
-        self._recent.append(
-            RecentEvent(self._last_event_id, event_type, event["bike_id"], sim_time)
-        )
+        if event["bike_id"] is not None:  # the map's buffer: filtered before it cuts
+            self._recent.append(
+                RecentEvent(self._last_event_id, event_type, event["bike_id"], sim_time)
+            )

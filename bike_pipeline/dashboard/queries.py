@@ -107,11 +107,21 @@ def hourly_demand_upto(engine: sa.Engine, upto_event_id: int) -> dict[datetime, 
     return demand
 
 
+def event_sim_time(engine: sa.Engine, event_id: int) -> datetime | None:
+    """The simulated time of event `event_id` (None when there is no such event)."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(Event.sim_time).where(Event.event_id == event_id)
+        ).scalar_one_or_none()
+
+
 def recent_events_upto(engine: sa.Engine, upto_event_id: int, limit: int) -> list[RecentEvent]:
-    """The last `limit` events with `event_id <= upto_event_id`, oldest first."""
+    """The last `limit` events that have a bike with `event_id <= upto_event_id`, oldest
+    first: the live map's. Filtered before the cut: in a run short of bikes nearly every
+    recent event is a `rent_refused` without one, and the map would show nothing."""
     query = (
         sa.select(Event.event_id, Event.type, Event.bike_id, Event.sim_time)
-        .where(Event.event_id <= upto_event_id)
+        .where(Event.event_id <= upto_event_id, Event.bike_id.is_not(None))
         .order_by(Event.event_id.desc())
         .limit(limit)
     )

@@ -6,7 +6,8 @@ table with rows, they are copied into a temporary staging table and compared in 
 join: new ids are inserted, changed rows updated, identical rows not touched, so
 re-ingesting a file writes nothing. A row whose other unique value (BSN, frame number)
 already belongs to another id in the database is rejected instead of breaking the
-transaction. Rejects go to `core.ingest_rejects` once per (file hash, line).
+transaction. Rejects go to `core.ingest_rejects` once per (file hash, line), their ids in
+a canonical order (`reject_ids`).
 
 Once a simulation holds state (a `Baseline` is given), the simulation owns the
 registrations, insurance and bike statuses of core.*: rows are compared with the dump
@@ -24,7 +25,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from bike_pipeline.ingest.copy_stream import CopyStream
-from bike_pipeline.ingest.specs import DumpSpec
+from bike_pipeline.ingest.reject_ids import renumber_rejects
+from bike_pipeline.ingest.specs import SPECS, DumpSpec
 from bike_pipeline.simulation.store.baseline import Baseline
 
 STAGE = "ingest_stage"
@@ -228,3 +230,5 @@ class TableLoader:
             "ON CONFLICT (file_sha256, line_number) DO NOTHING",
             (self.spec.qualified_table, file_name, file_sha256),
         )
+        if self.cursor.rowcount:
+            renumber_rejects(self.cursor, [spec.qualified_table for spec in SPECS.values()])

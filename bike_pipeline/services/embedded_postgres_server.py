@@ -47,11 +47,14 @@ SUPERUSER = "postgres"
 # Not /var/lib/bike_pipeline: the compose image uses that as its BIKE_PIPELINE_HOME.
 ROOT_DATA_BASE = Path("/var/lib/bike_pipeline_postgres")
 SOCKET_BASE = Path("/tmp")
+SOCKET_PREFIX = "bike_pipeline-pg-"
 START_TIMEOUT_VAR = "BIKE_PIPELINE_POSTGRES_START_TIMEOUT"
 DEFAULT_START_TIMEOUT_S = 900.0
 PROGRESS_EVERY_S = 5.0
 # A postmaster writes its pid file at once, also before a long crash recovery.
 NO_PIDFILE_S = 15.0
+# The file, in each folder kept outside the home, naming the home it belongs to.
+HOME_MARKER = "home"
 HBA_MARKER = "# bike_pipeline: password authentication only"
 PG_HBA = f"""{HBA_MARKER} (see PRIVACY.md)
 # TYPE  DATABASE  USER  METHOD
@@ -89,7 +92,7 @@ def layout(home: Path) -> Layout:
     return Layout(
         home=home,
         data_dir=data_dir,
-        socket_dir=SOCKET_BASE / f"bike_pipeline-pg-{digest}",
+        socket_dir=SOCKET_BASE / f"{SOCKET_PREFIX}{digest}",
         user=SYSTEM_USER_AS_ROOT if as_root else None,
     )
 
@@ -186,11 +189,27 @@ def _prepare_folders(where: Layout) -> None:
     if where.user is not None:
         ROOT_DATA_BASE.mkdir(mode=0o755, parents=True, exist_ok=True)
         _make_owned_private(where.private_parent, where)
-        (where.private_parent / "home").write_text(f"{where.home}\n")
+        write_home_marker(where.private_parent, where.home)
         _make_owned_private(where.data_dir, where)
     else:
         ensure_private_folder(where.data_dir)
     _make_owned_private(where.socket_dir, where)
+    write_home_marker(where.socket_dir, where.home)
+
+
+def write_home_marker(folder: Path, home: Path) -> None:
+    """Record in `folder` (outside the home) which home it belongs to, so that
+    `services prune` can tell when that home is gone."""
+    (folder / HOME_MARKER).write_text(f"{home.resolve()}\n")
+
+
+def marked_home(folder: Path) -> Path | None:
+    """The home recorded in `folder`'s marker; None without a (readable) marker."""
+    try:
+        text = (folder / HOME_MARKER).read_text().strip()
+    except OSError:
+        return None
+    return Path(text) if text else None
 
 
 def _write_pg_hba(where: Layout) -> None:
@@ -498,22 +517,27 @@ def stop(home: Path) -> bool:
     """
     stopped = False
     for data_dir in dict.fromkeys((layout(home).data_dir, _legacy_data_dir(home))):
-        postmaster = _postmaster(data_dir)
-        if postmaster is None:
-            continue
-        try:
-            process = psutil.Process(postmaster.pid)
-            process.send_signal(signal.SIGINT)
-            process.wait(_start_timeout())
-        except psutil.NoSuchProcess:
-            pass
-        except psutil.TimeoutExpired:
-            raise PostgresServerError(
-                f"PostgreSQL (pid {postmaster.pid}) did not stop within "
-                f"{_start_timeout():.0f} s; see {data_dir / 'log'}"
-            ) from None
-        stopped = True
+        stopped = stop_data_dir(data_dir) or stopped
     return stopped
+
+
+def stop_data_dir(data_dir: Path) -> bool:
+    """Fast shutdown of the postmaster running on `data_dir`; True when one was running."""
+    postmaster = _postmaster(data_dir)
+    if postmaster is None:
+        return False
+    try:
+        process = psutil.Process(postmaster.pid)
+        process.send_signal(signal.SIGINT)
+        process.wait(_start_timeout())
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        raise PostgresServerError(
+            f"PostgreSQL (pid {postmaster.pid}) did not stop within "
+            f"{_start_timeout():.0f} s; see {data_dir / 'log'}"
+        ) from None
+    return True
 
 
 def delete_data(home: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import redis
@@ -13,9 +14,15 @@ from redis.retry import Retry
 
 from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
+from bike_pipeline.dashboard.stations import BikeLocations, station_activity
 from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
-from bike_pipeline_tests.dashboard.world import max_event_id, rows, type_counts
+from bike_pipeline_tests.dashboard.world import (
+    ingest_synthetic_dump,
+    max_event_id,
+    rows,
+    type_counts,
+)
 
 
 def _nonzero(counts: dict[str, int]) -> Counter[str]:
@@ -29,10 +36,13 @@ def _assert_matches_database(view: LiveView, engine: sa.Engine) -> None:
     assert view.demand == queries.hourly_demand_upto(engine, view.last_event_id)
     tail = rows(
         engine,
-        "SELECT event_id, type, bike_id FROM core.events ORDER BY event_id DESC LIMIT :n",
+        "SELECT event_id, type, bike_id FROM core.events WHERE bike_id IS NOT NULL "
+        "ORDER BY event_id DESC LIMIT :n",
         n=len(view.recent),
     )
     assert [(e.event_id, e.type, e.bike_id) for e in view.recent] == tail[::-1]
+    (last_time,) = rows(engine, "SELECT max(sim_time) FROM core.events")[0]
+    assert view.last_sim_time == last_time
 
 
 def test_figures_advance_only_with_the_stream_after_the_baseline(
@@ -98,3 +108,35 @@ def test_an_unreachable_redis_raises_a_redis_error(dumped: sa.Engine) -> None:
     dead = redis.Redis(host="127.0.0.1", port=port, retry=Retry(NoBackoff(), 0))
     with pytest.raises(redis.ConnectionError):
         LiveEvents(dumped, dead).refresh()
+
+
+def test_the_map_keeps_the_last_events_with_a_bike_in_a_refusal_heavy_run(
+    engine: sa.Engine, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    """Few bikes, many customers: nearly every recent event is a refusal without a bike;
+    the map still gets the last `recent_size` events that have one, from the database
+    baseline and from the stream alike."""
+    ingest_synthetic_dump(engine, tmp_path / "dump", customers=600, bikes=12)
+    run_simulation(engine, SimulationRequest(ticks=30, seed=6, scenario="full"), redis_client)
+    size = 30
+    assert rows(engine, "SELECT count(bike_id) FROM core.events")[0][0] > size
+    (with_bike,) = rows(
+        engine,
+        "SELECT count(bike_id) FROM (SELECT bike_id FROM core.events "
+        "ORDER BY event_id DESC LIMIT :n) last",
+        n=size,
+    )[0]
+    assert with_bike < size // 4  # refusal-heavy: the old cut left the map nearly empty
+
+    live = LiveEvents(engine, redis_client, recent_size=size)
+    first = live.refresh()
+    _assert_matches_database(first, engine)
+    assert len(first.recent) == size and all(e.bike_id is not None for e in first.recent)
+    stations = station_activity(first.recent, BikeLocations(engine))
+    assert sum(s.total for s in stations) == size
+
+    run_simulation(engine, SimulationRequest(more_ticks=10, seed=6, scenario="full"), redis_client)
+    later = live.refresh()
+    assert later.last_event_id > first.last_event_id
+    _assert_matches_database(later, engine)
+    assert len(later.recent) == size and later.recent[-1].event_id > first.recent[-1].event_id

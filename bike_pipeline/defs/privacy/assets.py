@@ -2,19 +2,18 @@
 
 `bi_events` reads the simulation's events, `analytics_customers` the customers as the
 simulation keeps them (registered, insured): both are downstream of the simulated world.
+`bike-pipeline privacy build` runs the same code (`privacy.build`) from a shell.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from bike_pipeline.db.roles import ensure_roles
 from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
-from bike_pipeline.privacy.analytics_build import fill_analytics_customers
-from bike_pipeline.privacy.bi_build import build_bi_events
+from bike_pipeline.privacy.build import build_analytics, build_bi
 
 
 @dg.asset(
@@ -27,9 +26,7 @@ from bike_pipeline.privacy.bi_build import build_bi_events
 def bi_events(
     postgres: PostgresResource, privacy_keys: PrivacyKeysResource
 ) -> dg.MaterializeResult:
-    engine = postgres.engine()
-    result = build_bi_events(engine, privacy_keys.pseudonymiser())
-    ensure_roles(engine)
+    result = build_bi(postgres.engine(), privacy_keys.pseudonymiser())
     return dg.MaterializeResult(
         metadata={
             "events_added": result.added,
@@ -50,9 +47,7 @@ def bi_events(
 def analytics_customers(
     postgres: PostgresResource, privacy_keys: PrivacyKeysResource
 ) -> dg.MaterializeResult:
-    engine = postgres.engine()
-    rows = fill_analytics_customers(engine, privacy_keys.cipher())
-    ensure_roles(engine)
+    rows = build_analytics(postgres.engine(), privacy_keys.cipher())
     return dg.MaterializeResult(metadata={"rows": rows})
 
 
