@@ -16,6 +16,7 @@ import logging
 import click
 
 from bike_pipeline.cli.failures import lost_database_message
+from bike_pipeline.settings import UnsafeHome
 
 # command name -> "module:attribute" of its click command
 COMMANDS = {
@@ -52,6 +53,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except UnsafeHome as error:
+            raise click.ClickException(str(error)) from None
         except Exception as error:
             message = lost_database_message(error)
             if message is None:

@@ -17,6 +17,7 @@ from bike_pipeline.settings import (
     APP_DATABASE,
     DAGSTER_DATABASE,
     Settings,
+    check_private_home,
     ensure_private_folder,
 )
 
@@ -31,6 +32,7 @@ class ServiceUrls:
 
 @contextmanager
 def _start_lock(settings: Settings) -> Iterator[None]:
+    check_private_home(settings.home)  # before any server starts
     ensure_private_folder(settings.home)
     with open(settings.home / ".services.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
