@@ -12,6 +12,7 @@ from bike_pipeline import services
 from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay_status import final_relay
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError
@@ -23,7 +24,7 @@ from bike_pipeline.simulation.tick_events import TickEvents
 
 def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     try:
-        return fail_fast_client(services.redis_url(settings))
+        return fail_fast_client(services.redis_url(settings, embedded_redis_server.RELAY))
     except Exception as error:  # the simulation goes on; the outbox keeps the events
         console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
         return None

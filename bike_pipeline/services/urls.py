@@ -68,17 +68,19 @@ def dagster_database_url(settings: Settings | None = None) -> str:
     return embedded_postgres_server.ensure_database(server, DAGSTER_DATABASE)
 
 
-def redis_url(settings: Settings | None = None) -> str:
+def redis_url(settings: Settings | None = None, user: str = embedded_redis_server.ADMIN) -> str:
+    """The configured Redis URL as given; else `user`'s URL on the embedded server (the
+    relay, reader and graph users have least privilege, see `embedded_redis_server`)."""
     settings = settings or Settings.from_env()
     if settings.redis_url:
         return settings.redis_url
     with _start_lock(settings):
-        return embedded_redis_server.start(settings.home)
+        return embedded_redis_server.start(settings.home, user)
 
 
-def graph_url(settings: Settings | None = None) -> str:
+def graph_url(settings: Settings | None = None, user: str = embedded_redis_server.ADMIN) -> str:
     settings = settings or Settings.from_env()
-    return settings.graph_url or redis_url(settings)
+    return settings.graph_url or redis_url(settings, user)
 
 
 def resolve(settings: Settings | None = None) -> ServiceUrls:
