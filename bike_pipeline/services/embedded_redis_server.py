@@ -50,7 +50,7 @@ USER_RULES = {
     "+eval +evalsha +script|load +xadd +xtrim +xrange +xrevrange +xinfo|stream +xlen "
     "+publish +del",
     READER: f"resetkeys %R~{STREAM} resetchannels &{CHANNEL_PREFIX}* -@all {_CONNECT} "
-    "+xrange +xrevrange +xread +xinfo|stream +xlen +subscribe +unsubscribe",
+    "+xrange +xrevrange +xread +xinfo|stream +xlen +subscribe +unsubscribe +pubsub|numsub",
     # INFO: the FalkorDB client asks `INFO server` on connecting (is it a Sentinel?).
     GRAPH: f"resetkeys ~{GRAPH_NAME} resetchannels -@all {_CONNECT} "
     "+info +graph.query +graph.ro_query +graph.explain +graph.profile +graph.delete +graph.list",
