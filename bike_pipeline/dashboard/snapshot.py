@@ -22,6 +22,7 @@ from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
 from bike_pipeline.dashboard.stations import BikeLocations, StationActivity, station_activity
+from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 
 MAX_AGE_S = 1.0
 UNDEFINED_TABLE = "42P01"
@@ -52,11 +53,12 @@ class DashboardData:
         redis_client: redis.Redis,
         reports_dir: Path,
         max_age_s: float = MAX_AGE_S,
+        keys: EventKeys = EVENT_KEYS,
     ) -> None:
         self.engine = engine
         self.reports_dir = reports_dir
         self.max_age_s = max_age_s
-        self.live = LiveEvents(engine, redis_client)
+        self.live = LiveEvents(engine, redis_client, keys)
         self.locations = BikeLocations(engine)
         self._changed = threading.Condition()
         self._snapshot: Snapshot | None = None
