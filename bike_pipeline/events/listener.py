@@ -112,12 +112,15 @@ class EventListener:
         self.rejected += 1
         log.warning("skipped %s: %s", where, error)
 
-    def catch_up(self, client: redis.Redis, until_event_id: int | None = None) -> int:
-        """Count the stream's events after the last one counted; return how many entries
-        were read (counted, repeated or rejected)."""
+    def catch_up(
+        self, client: redis.Redis, until_event_id: int | None = None, one_page: bool = False
+    ) -> int:
+        """Count the stream's events after the last one counted (with `one_page`, at most
+        `READ_COUNT` entries); return how many entries were read (counted, repeated or
+        rejected)."""
         read = 0
         expected = self.tally.last_event_id + 1
-        for entry, payload in self._entries_after(client, until_event_id):
+        for entry, payload in self._entries_after(client, until_event_id, one_page):
             read += 1
             self._stream_position = entry
             where = f"stream entry {entry[0]}-{entry[1]}"
@@ -142,7 +145,7 @@ class EventListener:
         return read
 
     def _entries_after(
-        self, client: redis.Redis, until_event_id: int | None
+        self, client: redis.Redis, until_event_id: int | None, one_page: bool = False
     ) -> Iterator[tuple[tuple[int, int], bytes | None]]:
         """((ms, seq), payload) of every entry after the position, in stream order."""
         start = max((self.tally.last_event_id, 0), self._stream_position)
@@ -157,7 +160,7 @@ class EventListener:
                 ms, seq = text.split("-", 1)
                 start = (int(ms), int(seq))
                 yield start, fields.get(field)
-            if len(entries) < READ_COUNT:
+            if len(entries) < READ_COUNT or one_page:
                 return
 
     def skip_history(self, client: redis.Redis) -> None:
@@ -193,15 +196,16 @@ class EventListener:
         if self.rejected:
             self.emit(f"{self.rejected} malformed or unsigned messages skipped (see the log)")
 
-    def _read_stream_alone(self, client: redis.Redis) -> None:
+    def _read_stream_alone(self, client: redis.Redis, done: Callable[[], bool]) -> None:
         """While far behind, read the stream without a subscription Redis would buffer."""
         lag = self._lag(client)
         if lag <= self.max_lag_events:
             return
         log.info("%d events behind the stream: reading the stream alone until close", lag)
         read = 0
-        while lag > self.max_lag_events:
-            new = self.catch_up(client, until_event_id=self._position() + lag)
+        while lag > self.max_lag_events and not done():
+            # One read's worth at a time, so a stop request is heard in between.
+            new = self.catch_up(client, one_page=True)
             if not new:  # nothing left to read up to the top (entries deleted)
                 break
             read += new
@@ -257,7 +261,7 @@ class EventListener:
                     if once:  # no subscription: nothing for Redis to buffer meanwhile
                         self.catch_up(client)
                         break
-                    self._read_stream_alone(client)
+                    self._read_stream_alone(client, done)
                     early = self._subscribe(pubsub)
                     self._follow_stream_reset(client)
                     self.catch_up(client)
