@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import Any, Protocol
@@ -256,6 +257,37 @@ def _check_callback_request(known_outputs: Callable[[], Any]) -> None:
             raise BadRequest("each input and state is an object")
 
 
+def _as_dicts(values: list[Any]) -> list[Any]:
+    """Figures as plain dicts: built and validated once, not again for every tab."""
+    return [value.to_dict() if isinstance(value, go.Figure) else value for value in values]
+
+
+class _RenderedSnapshot:
+    """The page's outputs of the latest snapshot, rendered once and shared by every tab
+    (building the figures is most of a refresh's cost)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._outputs: list[Any] = []
+
+    def outputs(self, snapshot: Snapshot) -> list[Any]:
+        with self._lock:
+            if snapshot is self._snapshot:
+                return self._outputs
+        outputs = _as_dicts(
+            [
+                *_live_outputs(snapshot),
+                *_fleet_outputs(snapshot),
+                _problems(snapshot),
+                headline_view(snapshot.headline),
+            ]
+        )
+        with self._lock:
+            self._snapshot, self._outputs = snapshot, outputs
+        return outputs
+
+
 class SnapshotSource(Protocol):
     """What the page reads on every refresh (`snapshot.DashboardData`)."""
 
@@ -303,18 +335,13 @@ def create_app(
     # next request leaves only after this one's answer is on the page: a refresh slower
     # than the interval is never superseded by the next (Dash drops a pending answer
     # whose input changed), however loaded the server or the browser.
+    rendered = _RenderedSnapshot()
+
     @app.callback(outputs, dash.Input("tick", "n_intervals"))
     def refresh(count: int | None) -> list[Any]:
         if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
             raise BadRequest("n_intervals must be a whole number")
-        snapshot = data.snapshot()
-        return [
-            *_live_outputs(snapshot),
-            *_fleet_outputs(snapshot),
-            _problems(snapshot),
-            headline_view(snapshot.headline),
-            (count or 0) + 1,
-        ]
+        return [*rendered.outputs(data.snapshot()), (count or 0) + 1]
 
     app.clientside_callback(
         _WATCHDOG_JS,
