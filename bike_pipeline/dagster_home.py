@@ -16,6 +16,7 @@ import dagster as dg
 import yaml
 
 from bike_pipeline import services
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -89,8 +90,9 @@ def project_environment(settings: Settings) -> dict[str, str]:
         **os.environ,
         HOME_VAR: str(settings.home.resolve()),
         DATABASE_URL_VAR: urls.database_url,
-        REDIS_URL_VAR: urls.redis_url,
-        GRAPH_URL_VAR: urls.graph_url,
+        # The embedded Redis's least-privilege users (as given when the URLs are set).
+        REDIS_URL_VAR: services.redis_url(settings, embedded_redis_server.RELAY),
+        GRAPH_URL_VAR: services.graph_url(settings, embedded_redis_server.GRAPH),
         "DAGSTER_HOME": str(write_dagster_yaml(settings)),
     }
 

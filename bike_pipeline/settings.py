@@ -11,7 +11,9 @@ import base64
 import contextlib
 import logging
 import os
+import pwd
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +68,51 @@ class Settings:
         return self.home / "reports"
 
 
+class UnsafeHome(RuntimeError):
+    """The state folder, its `keys/` or a key file belongs to someone else or is open to
+    others: its passwords and keys cannot be trusted (someone may have planted them) or
+    kept secret. The message is one line saying whose they are and what to run."""
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def check_private_home(home: Path) -> None:
+    """Refuse a home, `keys/` or key file that is not the running user's alone.
+
+    Called before any server starts or any key or password is read; a missing home is
+    fine (it is created with mode 0700).
+    """
+    keys = home / "keys"
+    paths = [home, keys]
+    if keys.is_dir():
+        paths += sorted(path for path in keys.iterdir())
+    me = os.geteuid()
+    for path in paths:
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid != me:
+            raise UnsafeHome(
+                f"{path} belongs to {_user_name(info.st_uid)}, not to you "
+                f"({_user_name(me)}): its keys cannot be trusted. If it is yours, run "
+                f"`chown -R {_user_name(me)} {home} && chmod -R go-rwx {home}`; "
+                f"else set {HOME_VAR} to a folder of your own"
+            )
+        if stat.S_ISLNK(info.st_mode):
+            raise UnsafeHome(f"{path} is a symbolic link: replace it with the file itself")
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            raise UnsafeHome(
+                f"{path} is open to others (mode {stat.S_IMODE(info.st_mode):o}): "
+                f"run `chmod -R go-rwx {home}`"
+            )
+
+
 def ensure_private_folder(folder: Path) -> Path:
     """Create `folder` and its missing parents with mode 0700 (the state folder and what it
     holds are its owner's only); an existing folder keeps its mode."""
@@ -78,6 +125,7 @@ def ensure_private_folder(folder: Path) -> Path:
 
 def _development_key(settings: Settings, name: str) -> str:
     """Read, or create once with mode 0600, a development key in the state folder."""
+    check_private_home(settings.home)
     path = settings.keys_dir / f"{name}.key"
     if not path.exists():
         ensure_private_folder(settings.keys_dir)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.db.scratch import drop_database, scratch_database
+from bike_pipeline.events.signature import EVENTS_KEY_VAR
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -43,12 +44,14 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[services.Servi
     """Embedded PostgreSQL and Redis+FalkorDB for this session; stopped at its end."""
     home = tmp_path_factory.mktemp("bike_pipeline_home")
     variables = (HOME_VAR, DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR)
-    saved = {k: os.environ.get(k) for k in (*variables, PII_KEY_VAR, PSEUDONYM_KEY_VAR)}
+    keys = (PII_KEY_VAR, PSEUDONYM_KEY_VAR, EVENTS_KEY_VAR)
+    saved = {k: os.environ.get(k) for k in (*variables, *keys)}
     for variable in (DATABASE_URL_VAR, REDIS_URL_VAR, GRAPH_URL_VAR):
         os.environ.pop(variable, None)
     os.environ[HOME_VAR] = str(home)
     os.environ[PII_KEY_VAR] = _random_key()
     os.environ[PSEUDONYM_KEY_VAR] = _random_key()
+    os.environ[EVENTS_KEY_VAR] = _random_key()
     settings = Settings.from_env()
     urls = services.services_up(settings)
     template_url = services.embedded_postgres_server.ensure_database(

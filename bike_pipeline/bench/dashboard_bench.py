@@ -17,18 +17,22 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import click
 import redis
 import sqlalchemy as sa
 
 from bike_pipeline import services
+from bike_pipeline.bench.dashboard_tabs import run_tabs
 from bike_pipeline.bench.measure import Measurement, measure_in_child
 from bike_pipeline.bench.report import print_measurements
 from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.dashboard import queries
+from bike_pipeline.dashboard.app import REFRESH_MS
 from bike_pipeline.dashboard.live_events import RECENT_EVENTS, LiveEvents
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.events.channels import EventKeys
@@ -113,9 +117,20 @@ def _start_simulation_state(engine: sa.Engine, next_event_id: int) -> None:
 @click.option(
     "--per-tick", type=click.IntRange(min=1), default=100, show_default=True, help="New events."
 )
-def dashboard(events: int, ticks: int, per_tick: int) -> None:
+@click.option(
+    "--clients",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Instead: this many tabs refreshing the served page at the default refresh, "
+    "while a tick of events arrives each interval; prints p50/p99 latency.",
+)
+@click.option(
+    "--seconds", type=click.FloatRange(min=1), default=60, show_default=True, help="With --clients."
+)
+def dashboard(events: int, ticks: int, per_tick: int, clients: int | None, seconds: float) -> None:
     """Refreshing the dashboard's figures after each tick: stream increments against a
-    recount from PostgreSQL, with N events already committed."""
+    recount from PostgreSQL, with N events already committed. With --clients: the served
+    page under that many concurrent tabs."""
     settings = Settings.from_env()
     app_url = services.database_url(settings)
     redis_url = services.redis_url(settings)
@@ -130,6 +145,14 @@ def dashboard(events: int, ticks: int, per_tick: int) -> None:
         relay_pending(engine, client, keys=BENCH_KEYS)
         _start_simulation_state(engine, events + 1)
         engine.dispose()
+        if clients is not None:
+            with tempfile.TemporaryDirectory() as reports:
+                result = run_tabs(
+                    bench_url, redis_url, BENCH_KEYS, clients, seconds,
+                    REFRESH_MS / 1000, per_tick, Path(reports),
+                )  # fmt: skip
+            click.echo(result.describe())
+            return
         args = (bench_url, redis_url, ticks, per_tick)
         anchor, anchor_each = _measure("recount from PostgreSQL", *args, recount=True)
         ours, ours_each = _measure("stream increments (ours)", *args, recount=False)

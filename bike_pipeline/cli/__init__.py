@@ -16,6 +16,7 @@ import logging
 import click
 
 from bike_pipeline.cli.failures import lost_database_message, schema_too_new, server_message
+from bike_pipeline.settings import UnsafeHome
 
 # command name -> "module:attribute" of its click command
 COMMANDS = {
@@ -54,6 +55,8 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except UnsafeHome as error:
+            raise click.ClickException(str(error)) from None
         except Exception as error:
             if schema_too_new(error):
                 click.echo(f"Error: {error}", err=True)

@@ -9,11 +9,18 @@ from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
 from bike_pipeline.graph.matches import UnknownCustomerError, find_matches
 from bike_pipeline.graph.sync import sync_graph
+from bike_pipeline.services.embedded_redis_server import ADMIN, GRAPH
 from bike_pipeline.settings import Settings
 
 graph_name_option = click.option(
     "--graph-name", default=DEFAULT_GRAPH_NAME, show_default=True, help="FalkorDB graph key."
 )
+
+
+def _graph_url(settings: Settings, graph_name: str) -> str:
+    """The embedded server's `graph` user may touch the default graph only."""
+    user = GRAPH if graph_name == DEFAULT_GRAPH_NAME else ADMIN
+    return services.graph_url(settings, user)
 
 
 @click.group()
@@ -27,7 +34,7 @@ def sync(graph_name: str) -> None:
     """Load customer and bike nodes, link new rentals, update ended ones; print the counts."""
     settings = Settings.from_env()
     engine = app_engine(settings)
-    counts = sync_graph(engine, open_graph(services.graph_url(settings), graph_name))
+    counts = sync_graph(engine, open_graph(_graph_url(settings, graph_name), graph_name))
     for name, value in counts.as_dict().items():
         click.echo(f"{name:<24}{value}")
 
@@ -44,7 +51,7 @@ def matches(customer_id: int, limit: int, graph_name: str) -> None:
     One line per (other customer, shared bike); LAST_RIDE_AT (UTC) is the start of that
     customer's most recent rental of the bike.
     """
-    target = open_graph(services.graph_url(Settings.from_env()), graph_name)
+    target = open_graph(_graph_url(Settings.from_env(), graph_name), graph_name)
     try:
         found = find_matches(target, customer_id, limit)
     except UnknownCustomerError as error:

@@ -19,7 +19,7 @@ def _redis_url(explicit: str | None) -> str | Callable[[], str | None]:
     if explicit or settings.redis_url:
         return explicit or services.redis_url(settings)
     services.redis_url(settings)
-    return lambda: embedded_redis_server.status(settings.home).url
+    return lambda: embedded_redis_server.running_url(settings.home, embedded_redis_server.READER)
 
 
 @click.command()

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 
 from bike_pipeline import services as servers
 from bike_pipeline.dagster_home import write_dagster_yaml
 from bike_pipeline.settings import DATABASE_URL_VAR, GRAPH_URL_VAR, REDIS_URL_VAR, Settings
+
+
+def without_password(url: str | None) -> str:
+    """The URL with its password left out (only `services env` prints passwords)."""
+    if not url:
+        return "-"
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}{host}"))
 
 
 @click.group()
@@ -28,9 +41,9 @@ def up() -> None:
     from bike_pipeline.db.engine import engine_for
 
     schema = migrate.upgrade(engine_for(urls.database_url))
-    click.echo(f"postgresql      {urls.database_url}")
+    click.echo(f"postgresql      {without_password(urls.database_url)}")
     click.echo(f"schema          {schema} (bike-pipeline db current)")
-    click.echo(f"redis+falkordb  {urls.redis_url}")
+    click.echo(f"redis+falkordb  {without_password(urls.redis_url)}")
     click.echo(f"state folder    {settings.home}")
 
 
@@ -47,7 +60,8 @@ def status() -> None:
     settings = Settings.from_env()
     for server in servers.services_status(settings):
         state = f"running (pid {server.pid})" if server.running else "stopped"
-        click.echo(f"{server.name:<15} {state:<22} {server.url or '-'}  data: {server.data_dir}")
+        url = without_password(server.url)
+        click.echo(f"{server.name:<15} {state:<22} {url}  data: {server.data_dir}")
     for variable, value in (
         (DATABASE_URL_VAR, settings.database_url),
         (REDIS_URL_VAR, settings.redis_url),
@@ -71,7 +85,8 @@ def _echo_data_locations(settings: Settings) -> None:
 
 @services.command()
 def env() -> None:
-    """Print export lines for the servers in use (for psql, redis-cli, DBeaver, dagster dev)."""
+    """Print export lines for the servers in use (for psql, redis-cli, DBeaver, dagster dev),
+    with the passwords: the one command that prints them (Redis: its `admin` user)."""
     settings = Settings.from_env()
     urls = servers.resolve(settings)
     home = write_dagster_yaml(settings)

@@ -13,6 +13,7 @@ from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.relay_status import final_relay
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, ScenarioError
@@ -24,7 +25,7 @@ from bike_pipeline.simulation.tick_events import TickEvents
 
 def _redis_or_none(settings: Settings, console: Console) -> redis.Redis | None:
     try:
-        return fail_fast_client(services.redis_url(settings))
+        return fail_fast_client(services.redis_url(settings, embedded_redis_server.RELAY))
     except Exception as error:  # the simulation goes on; the outbox keeps the events
         console.print(f"[yellow]Redis unavailable, events stay in the outbox: {error}")
         return None
@@ -154,8 +155,9 @@ def simulate(
         table.add_row(name, f"{count:,}")
     table.add_row("total", f"{result.events:,}")
     console.print(table)
-    console.print(f"{result.relayed:,} events relayed to Redis by this run")
     outbox = final_relay(db, _redis_or_none(settings, console))
+    # Counted after the final relay, so the line holds every event this command published.
+    console.print(f"{result.relayed + outbox.relayed:,} events relayed to Redis by this run")
     if outbox.failed:
         raise click.ClickException(outbox.describe())
     console.print(outbox.describe())

@@ -6,12 +6,18 @@ Element ids are stable (`count-<type>`, `fleet-<status>`, `last-event-id`, the f
 
 from __future__ import annotations
 
+import json
+import math
+import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 import dash
+import flask
 import plotly.graph_objects as go
 from dash import dcc, html
+from werkzeug.exceptions import BadRequest
 
 from bike_pipeline.dashboard import figures
 from bike_pipeline.dashboard.matchmaking import MatchLookup
@@ -21,6 +27,9 @@ from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
 
 REFRESH_MS = 2000  # one live tick
 WATCHDOG_MIN_MS = 10_000
+MAX_CUSTOMER_ID = 2**31 - 1  # core.customers.customer_id is an integer
+CALLBACK_PATH = "_dash-update-component"
+_CALLBACK_LISTS = ("inputs", "state", "changedPropIds")
 
 # The watchdog re-arms the refresh timer when a whole watchdog period passed with the timer
 # stopped on the same count, i.e. the answer to the last refresh never came (a request the
@@ -214,6 +223,71 @@ def _problems(snapshot: Snapshot) -> list[html.Div]:
     return [html.Div(text, style=NOTE) for text in errors if text]
 
 
+def customer_id_of(value: Any) -> int | None:
+    """The customer id typed in the matchmaking box, or None when it is not a whole number
+    from 1. Anything but a number (or nothing) is a forged request: `BadRequest` (400)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BadRequest("the customer id must be a number")
+    if not math.isfinite(value) or value != int(value) or not 1 <= value <= MAX_CUSTOMER_ID:
+        return None
+    return int(value)
+
+
+def _check_callback_request(known_outputs: Callable[[], Any]) -> None:
+    """Refuse a callback request that is not shaped as Dash sends it (400, not a 500 from
+    deep inside Dash): a JSON object naming one of the app's outputs, with lists of inputs
+    and state."""
+    if flask.request.method != "POST" or not flask.request.path.endswith(CALLBACK_PATH):
+        return
+    try:
+        body = json.loads(flask.request.get_data(cache=True) or b"null")
+    except ValueError:
+        raise BadRequest("the request body is not JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        raise BadRequest("a callback request names its output")
+    if body["output"] not in known_outputs():
+        raise BadRequest("no such callback output")
+    for key in _CALLBACK_LISTS:
+        if not isinstance(body.get(key, []), list):
+            raise BadRequest(f"{key} must be a list")
+    for item in [*body.get("inputs", []), *body.get("state", [])]:
+        if not isinstance(item, dict | list):
+            raise BadRequest("each input and state is an object")
+
+
+def _as_dicts(values: list[Any]) -> list[Any]:
+    """Figures as plain dicts: built and validated once, not again for every tab."""
+    return [value.to_dict() if isinstance(value, go.Figure) else value for value in values]
+
+
+class _RenderedSnapshot:
+    """The page's outputs of the latest snapshot, rendered once and shared by every tab
+    (building the figures is most of a refresh's cost)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._outputs: list[Any] = []
+
+    def outputs(self, snapshot: Snapshot) -> list[Any]:
+        with self._lock:
+            if snapshot is self._snapshot:
+                return self._outputs
+        outputs = _as_dicts(
+            [
+                *_live_outputs(snapshot),
+                *_fleet_outputs(snapshot),
+                _problems(snapshot),
+                headline_view(snapshot.headline),
+            ]
+        )
+        with self._lock:
+            self._snapshot, self._outputs = snapshot, outputs
+        return outputs
+
+
 class SnapshotSource(Protocol):
     """What the page reads on every refresh (`snapshot.DashboardData`)."""
 
@@ -231,6 +305,11 @@ def create_app(
     (default: ten intervals, at least `WATCHDOG_MIN_MS`)."""
     app = dash.Dash(__name__, title="bike_pipeline dashboard", update_title=None)
     app.layout = layout(refresh_ms, watchdog_ms)
+    app.server.before_request(partial(_check_callback_request, lambda: app.callback_map))
+    # Dash's own check of a request against the callback's outputs: a forged request.
+    app.server.register_error_handler(
+        dash.exceptions.CallbackException, lambda _: ("not a request of this page", 400)
+    )
     live_outputs = [
         dash.Output("sim-time", "children"),
         dash.Output("last-event-id", "children"),
@@ -256,16 +335,13 @@ def create_app(
     # next request leaves only after this one's answer is on the page: a refresh slower
     # than the interval is never superseded by the next (Dash drops a pending answer
     # whose input changed), however loaded the server or the browser.
+    rendered = _RenderedSnapshot()
+
     @app.callback(outputs, dash.Input("tick", "n_intervals"))
     def refresh(count: int | None) -> list[Any]:
-        snapshot = data.snapshot()
-        return [
-            *_live_outputs(snapshot),
-            *_fleet_outputs(snapshot),
-            _problems(snapshot),
-            headline_view(snapshot.headline),
-            (count or 0) + 1,
-        ]
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            raise BadRequest("n_intervals must be a whole number")
+        return [*rendered.outputs(data.snapshot()), (count or 0) + 1]
 
     app.clientside_callback(
         _WATCHDOG_JS,
@@ -285,10 +361,11 @@ def create_app(
         dash.State("match-customer", "value"),
         prevent_initial_call=True,
     )
-    def find(_: int, __: int | None, customer_id: float | None) -> list[Any]:
-        if customer_id is None or customer_id < 1 or customer_id != int(customer_id):
+    def find(_: int, __: int | None, value: Any) -> list[Any]:
+        customer_id = customer_id_of(value)
+        if customer_id is None:
             return ["Enter a customer id (a whole number from 1).", None]
-        result = lookup(int(customer_id))
+        result = lookup(customer_id)
         return [result.message, matches_view(result)]
 
     return app

@@ -9,12 +9,14 @@ trimmed stream does not matter, and the events the relay has not published yet w
 baseline is taken are already in it. A reset is recognised by the simulation's
 `started_at`, which a new run sets afresh; a gap in the event ids (entries trimmed off the
 stream before they were read: event ids are consecutive) by a new baseline. The recent
-events kept are the last ones with a bike (the live map's), whatever came after them.
+events kept are the last ones with a bike (the live map's), whatever came after them. A
+stream entry that is not a signed, well-formed event (`events.inbound`) is logged once by
+its id and skipped, never counted and never an error of the page.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -29,8 +31,12 @@ from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.queries import DEMAND_TYPES, RecentEvent, SimulationRun
 from bike_pipeline.db.models import EVENT_TYPES
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
+from bike_pipeline.events.inbound import RejectedMessage, decode_event
 from bike_pipeline.events.payload import SIM_TIME_ZONE
+from bike_pipeline.events.signature import EventSigner, event_signer
 from bike_pipeline.events.stream import read_after
+
+log = logging.getLogger(__name__)
 
 RECENT_EVENTS = 500
 _LOCAL = ZoneInfo(SIM_TIME_ZONE)
@@ -71,8 +77,11 @@ class LiveEvents:
         client: redis.Redis,
         keys: EventKeys = EVENT_KEYS,
         recent_size: int = RECENT_EVENTS,
+        signer: EventSigner | None = None,
     ) -> None:
         self.engine = engine
+        self.signer = signer or event_signer()
+        self.rejected: set[int] = set()
         self.client = client
         self.keys = keys
         self._lock = threading.Lock()
@@ -93,11 +102,20 @@ class LiveEvents:
             if not same_run:
                 self._baseline(run)
             else:
+                previous = self._last_event_id
                 for event_id, payload in read_after(self.client, self._last_event_id, self.keys):
-                    if event_id != self._last_event_id + 1:  # trimmed away unread: recount
+                    if event_id != previous + 1:  # trimmed away unread, or forged: recount
                         self._baseline(run)
                         break
-                    self._add(json.loads(payload))
+                    previous = event_id
+                    try:
+                        event = decode_event(self.signer, payload)
+                    except RejectedMessage as error:
+                        if event_id not in self.rejected:
+                            self.rejected.add(event_id)
+                            log.warning("skipped stream entry %d-0: %s", event_id, error)
+                        continue
+                    self._add(event)
             return LiveView(
                 last_event_id=self._last_event_id,
                 counts=dict(self._counts),
@@ -124,7 +142,7 @@ class LiveEvents:
         sim_time = datetime.fromisoformat(event["sim_time"])
         self._last_event_id = int(event["event_id"])
         self._last_sim_time = sim_time
-        self._counts[event_type] += 1
+        self._counts[event_type] = self._counts.get(event_type, 0) + 1
         if event_type in DEMAND_TYPES:
             hour = self._demand.setdefault(hour_of(sim_time), dict.fromkeys(DEMAND_TYPES, 0))
             hour[event_type] += 1

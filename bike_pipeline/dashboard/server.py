@@ -13,6 +13,7 @@ from bike_pipeline.dashboard.app import REFRESH_MS, create_app
 from bike_pipeline.dashboard.matchmaking import lookup_matches
 from bike_pipeline.dashboard.snapshot import DashboardData
 from bike_pipeline.db.app_engine import app_engine
+from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import Settings
 
 REDIS_TIMEOUT_S = 5.0
@@ -27,12 +28,16 @@ def build_app(settings: Settings | None = None, refresh_ms: int = REFRESH_MS) ->
     settings = settings or Settings.from_env()
     engine = app_engine(settings, schema=False)
     client = redis.Redis.from_url(
-        services.redis_url(settings),
+        services.redis_url(settings, embedded_redis_server.READER),
         socket_connect_timeout=REDIS_TIMEOUT_S,
         socket_timeout=REDIS_TIMEOUT_S,
     )
     data = DashboardData(engine, client, settings.reports_dir)
-    return create_app(data, partial(lookup_matches, services.graph_url(settings)), refresh_ms)
+    return create_app(
+        data,
+        partial(lookup_matches, services.graph_url(settings, embedded_redis_server.GRAPH)),
+        refresh_ms,
+    )
 
 
 def serve(app: dash.Dash, host: str, port: int) -> None:

@@ -2,8 +2,10 @@
 
 Every open browser tab polls on its own; a short shared cache keeps the load on
 PostgreSQL and Redis independent of how many tabs are open, so the dashboard stays cheap
-while a simulation writes. A server that cannot be reached becomes a message in the
-snapshot, never an exception in the page.
+while a simulation writes. Tabs never queue behind a refresh: while one request takes a
+new snapshot, every other gets the current one at once (only the very first snapshot is
+waited for). A server that cannot be reached becomes a message in the snapshot, never an
+exception in the page.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
 from bike_pipeline.dashboard.stations import BikeLocations, StationActivity, station_activity
+from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 
 MAX_AGE_S = 1.0
 UNDEFINED_TABLE = "42P01"
@@ -50,22 +53,41 @@ class DashboardData:
         redis_client: redis.Redis,
         reports_dir: Path,
         max_age_s: float = MAX_AGE_S,
+        keys: EventKeys = EVENT_KEYS,
     ) -> None:
         self.engine = engine
         self.reports_dir = reports_dir
         self.max_age_s = max_age_s
-        self.live = LiveEvents(engine, redis_client)
+        self.live = LiveEvents(engine, redis_client, keys)
         self.locations = BikeLocations(engine)
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._snapshot: Snapshot | None = None
         self._taken_at = 0.0
+        self._taking = False
 
     def snapshot(self) -> Snapshot:
-        with self._lock:
-            if self._snapshot is None or time.monotonic() - self._taken_at >= self.max_age_s:
-                self._snapshot = self._take()
-                self._taken_at = time.monotonic()
-            return self._snapshot
+        """The shared snapshot; a request that finds it stale takes a new one, unless
+        another already does (then it gets the current one without waiting)."""
+        with self._changed:
+            while True:
+                current = self._snapshot
+                stale = current is None or time.monotonic() - self._taken_at >= self.max_age_s
+                if current is not None and (not stale or self._taking):
+                    return current
+                if not self._taking:
+                    self._taking = True
+                    break
+                self._changed.wait()  # only before the first snapshot exists
+        taken = None
+        try:
+            taken = self._take()
+        finally:
+            with self._changed:
+                if taken is not None:
+                    self._snapshot, self._taken_at = taken, time.monotonic()
+                self._taking = False
+                self._changed.notify_all()
+        return taken
 
     def _take(self) -> Snapshot:
         live, live_error, fleet, stations, database_error = None, None, None, (), None

@@ -10,6 +10,7 @@ from pydantic import Field
 from bike_pipeline import services
 from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
+from bike_pipeline.services.embedded_redis_server import GRAPH, RELAY
 from bike_pipeline.settings import Settings
 
 
@@ -36,7 +37,7 @@ class RedisResource(dg.ConfigurableResource):
     )
 
     def url(self) -> str:
-        return self.redis_url or services.redis_url(Settings.from_env())
+        return self.redis_url or services.redis_url(Settings.from_env(), RELAY)
 
     def client(self) -> redis.Redis:
         return redis.Redis.from_url(self.url())
@@ -50,7 +51,7 @@ class GraphResource(dg.ConfigurableResource):
     )
 
     def url(self) -> str:
-        return self.graph_url or services.graph_url(Settings.from_env())
+        return self.graph_url or services.graph_url(Settings.from_env(), GRAPH)
 
 
 @dg.definitions

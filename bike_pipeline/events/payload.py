@@ -42,8 +42,8 @@ _BASE_VALUES = {
 
 
 def allowed_fields(event_type: str) -> frozenset[str]:
-    """Every key a payload of this type carries."""
-    return frozenset(BASE_FIELDS + TYPE_FIELDS[event_type])
+    """Every key a payload of this type carries on Redis (with the relay's `mac`)."""
+    return frozenset((*BASE_FIELDS, *TYPE_FIELDS[event_type], "mac"))
 
 
 def _type_value(field: str) -> str:

@@ -15,6 +15,12 @@ deletes batch k-1's rows.
 
 One relay at a time (an advisory lock): two relays working on different batches would
 append to the stream out of order, and Redis refuses an id below the stream's top.
+
+Integrity: every payload is signed (`signature.py`); before relaying, the stream's last
+entry must be the relay's own (its id, payload event id and MAC), and each batch's script
+checks that the stream still ends where the previous batch left it and treats a refused
+id as an error unless the relay's identical entry is already there (`publisher.py`). So
+an entry added by anyone else stops the relay with `ForeignStreamEntries` naming it.
 """
 
 from __future__ import annotations
@@ -32,8 +38,14 @@ import sqlalchemy as sa
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 from bike_pipeline.events.payload import SIM_TIME_ZONE, batch_after_sql
-from bike_pipeline.events.publisher import EventPublisher
+from bike_pipeline.events.publisher import (
+    STREAM_FIELD,
+    EventPublisher,
+    ForeignStreamEntries,
+)
+from bike_pipeline.events.signature import EventSigner, event_signer
 from bike_pipeline.events.stream import last_stream_event_id
+from bike_pipeline.events.verify import check_entry
 
 log = logging.getLogger(__name__)
 
@@ -54,23 +66,45 @@ _RESTORE = sa.text(
 _MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.events")
 
 
-class StreamAheadOfDatabase(RuntimeError):
-    """The stream holds event ids the database never had: a reset simulation's old stream,
-    another database's events, or entries someone else added (a forged `XADD`)."""
+# The stream holds event ids the database never had (a reset simulation's old stream,
+# another database's events) or entries someone else added (a forged `XADD`): one error,
+# kept under its earlier name for the callers that catch it.
+StreamAheadOfDatabase = ForeignStreamEntries
 
 
-def _reconcile_with_stream(conn: sa.Connection, client: redis.Redis, keys: EventKeys) -> None:
+def _own_top(client: redis.Redis, keys: EventKeys, signer: EventSigner) -> int:
+    """The event id of the stream's last entry (0: none), checked to be the relay's own."""
+    last = client.xrevrange(keys.stream, "+", "-", count=1)
+    if not last:
+        return 0
+    entry_id, fields = last[0]
+    entry = entry_id if isinstance(entry_id, bytes) else entry_id.encode()
+    reason = check_entry(signer, entry, fields.get(STREAM_FIELD.encode()))
+    if reason is not None:
+        raise ForeignStreamEntries(
+            f"the Redis stream {keys.stream!r} ends with entry {entry.decode()}, which the "
+            f"relay did not write ({reason}). Delete the stream: "
+            f'redis-cli -u "$BIKE_PIPELINE_REDIS_URL" DEL {keys.stream} (the next relay '
+            "publishes every event again, in order, signed; listeners start over)"
+        )
+    return int(entry.split(b"-", 1)[0])
+
+
+def _reconcile_with_stream(
+    conn: sa.Connection, client: redis.Redis, keys: EventKeys, signer: EventSigner
+) -> int:
     """Compare the stream's top with the database before relaying.
 
     Above the newest event: entries this database did not write (raise). Below
     the oldest pending event, with events in between: Redis lost events it had confirmed
     (a server without persistence restarted, the last second before a power cut, a
     deleted stream); their outbox rows are gone, so put them back to be relayed again.
+    Returns the event id of the stream's last entry, checked to be the relay's own.
     """
     stream_top = last_stream_event_id(client, keys)
     database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
     if stream_top > database_top:
-        raise StreamAheadOfDatabase(
+        raise ForeignStreamEntries(
             f"the Redis stream {keys.stream!r} holds event ids up to {stream_top}, but "
             f"core.events only goes up to {database_top}: entries this database did not "
             "write (the stream of a reset simulation or of another database, or forged "
@@ -89,6 +123,7 @@ def _reconcile_with_stream(conn: sa.Connection, client: redis.Redis, keys: Event
                 keys.stream,
                 restored.rowcount,
             )
+    return _own_top(client, keys, signer)
 
 
 @contextmanager
@@ -142,17 +177,20 @@ def relay_pending(
     redis_client: redis.Redis,
     batch_size: int = DEFAULT_BATCH_SIZE,
     keys: EventKeys = EVENT_KEYS,
+    signer: EventSigner | None = None,
 ) -> int:
     """Publish every pending outbox event in batches; return how many left the outbox.
 
     Raises `redis.RedisError` when Redis is unreachable (the unpublished events stay in
-    the outbox for a later call) and `StreamAheadOfDatabase` after a simulation reset
-    whose stream was not dropped. Events the stream lost are relayed again first.
+    the outbox for a later call), `StreamAheadOfDatabase` after a simulation reset
+    whose stream was not dropped, and `ForeignStreamEntries` when the stream holds entries
+    the relay did not write. Events the stream lost are relayed again first.
     """
+    signer = signer or event_signer()
     publisher = EventPublisher(redis_client, keys)
     relayed = 0
     with _relay_connection(engine) as conn, ThreadPoolExecutor(1, "event-relay") as redis_side:
-        _reconcile_with_stream(conn, redis_client, keys)
+        top = _reconcile_with_stream(conn, redis_client, keys, signer)
         oldest = conn.execute(_OLDEST_PENDING).scalar()
         if oldest is None:
             return 0
@@ -166,7 +204,9 @@ def relay_pending(
                 published = publishing[1]
             publishing = None
             if batch:
-                publishing = (redis_side.submit(publisher.publish, batch.payload_lines), batch)
+                signed = signer.sign_lines(batch.payload_lines)
+                publishing = (redis_side.submit(publisher.publish, signed, top), batch)
+                top = max(top, batch.last_event_id)
                 full = batch.count == batch_size
                 batch = _read_batch(conn, batch.last_event_id, batch_size) if full else None
             if published:

@@ -92,16 +92,11 @@ def check_file(path: str | Path, kind: str) -> None:
         _check_header(Path(path), reader.header, SPECS[kind], warn=False)
 
 
-def _decoded(raw: bytes) -> str:
-    """Raw row text for the rejects table: bad bytes as \\xNN, NUL spelled out."""
-    return raw.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
-
-
 def _rejects_table(rejects: list[RawReject]) -> pa.Table:
     return pa.table(
         {
             "line_number": pa.array([r.line_number for r in rejects], pa.int32()),
-            "raw_text": pa.array([_decoded(r.raw) for r in rejects], pa.string()),
+            "raw_text": pa.array([r.stored_text() for r in rejects], pa.string()),
             "reason": pa.array([r.reason for r in rejects], pa.string()),
         }
     )

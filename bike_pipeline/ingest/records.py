@@ -5,6 +5,13 @@ next block (where records end is `record_split`'s job). Per record, without a Py
 over rows, it finds the physical line number of its first line and rejects records with
 the wrong field count, quotes out of place, NUL bytes or undecodable UTF-8; the
 well-formed rest go to the columnar parser. Bytes, not text: one bad byte costs one row.
+
+Bounds (so a hostile file cannot take the memory): the header row may be at most
+`MAX_HEADER` bytes (64 KiB), else the file is unusable, with an error naming it and line
+1; a record may be at most `MAX_ROW` bytes (1 MiB), else it is rejected as too long
+(a longer one is read through without being held whole). A rejected row keeps at most its
+first `KEPT_RAW` bytes (4 KiB) in `core.ingest_rejects`, followed by its length and the
+SHA-256 of all of it.
 """
 
 from __future__ import annotations
@@ -26,11 +33,15 @@ BOM = codecs.BOM_UTF8
 BLOCK_SIZE = 16 * 2**20
 DECODE_WINDOW = 2**20
 MAX_RECORD = 2**20  # an unclosed quote longer than this (or a block) is malformed
+MAX_HEADER = 64 * 2**10
+MAX_ROW = 2**20
+KEPT_RAW = 4 * 2**10
 _NL, _QUOTE, _NUL = 10, 34, 0
 
 UNDECODABLE = "row: undecodable bytes (not UTF-8)"
 NUL_BYTE = "row: contains a NUL byte"
 MALFORMED_QUOTES = "row: malformed quoting"
+TOO_LONG = f"row: longer than {MAX_ROW // 2**20} MiB"
 
 
 def field_count_reason(expected: int, got: int) -> str:
@@ -39,11 +50,25 @@ def field_count_reason(expected: int, got: int) -> str:
 
 @dataclass(frozen=True)
 class RawReject:
-    """A record rejected before parsing: where it starts, its bytes, and why."""
+    """A rejected record: where it starts, its bytes (the first `KEPT_RAW` of a long one,
+    with `length` and `sha256` of the whole), and why."""
 
     line_number: int
     raw: bytes
     reason: str
+    length: int | None = None
+    sha256: str | None = None
+
+    def stored_text(self) -> str:
+        """The text kept in `core.ingest_rejects`: bad bytes as \\xNN, NUL spelled out;
+        beyond `KEPT_RAW` bytes, the length and SHA-256 of the whole instead of the rest."""
+        length = self.length if self.length is not None else len(self.raw)
+        kept = self.raw[:KEPT_RAW]
+        text = kept.decode("utf-8", "backslashreplace").replace("\x00", "\\x00")
+        if length <= KEPT_RAW:
+            return text
+        digest = self.sha256 or hashlib.sha256(self.raw).hexdigest()
+        return f"{text}... [{length:,} bytes in all; sha256 {digest}]"
 
 
 @dataclass
@@ -152,7 +177,11 @@ class DumpReader:
             ends = newlines[even]
             if len(ends):
                 end = int(ends[0])
+                if end > MAX_HEADER:
+                    self._header_too_long()
                 break
+            if len(buffer) > MAX_HEADER:
+                self._header_too_long()
             more = self._read()
             if not more:
                 end = len(buffer)
@@ -176,6 +205,14 @@ class DumpReader:
         self._lines_before = int(buffer.count(b"\n", 0, end + 1)) if end < len(buffer) else 1
         return [name.strip() for name in header]
 
+    def _header_too_long(self) -> None:
+        self.close()
+        raise UnusableInputFile(
+            self.path,
+            f"line 1: no end of the header row within {MAX_HEADER // 2**10} KiB (the limit "
+            "of a header): not a CSV dump",
+        )
+
     def blocks(self) -> Iterator[RecordBlock]:
         """Blocks of complete records; each record rejected here is listed on its block."""
         expected_fields = len(self.header)
@@ -189,6 +226,9 @@ class DumpReader:
                 buffer = buffer + more if buffer else more
             split = self._split(buffer, eof, expected_fields)
             if split is None:
+                if len(buffer) > MAX_ROW:  # one record longer than a row may be
+                    block, buffer, eof = self._read_through_long_record(buffer)
+                    yield block
                 continue
             consumed, block = split
             buffer = buffer[consumed:]
@@ -196,6 +236,33 @@ class DumpReader:
             if eof and not buffer:
                 break
         self.close()
+
+    def _read_through_long_record(self, buffer: bytes) -> tuple[RecordBlock, bytes, bool]:
+        """Reject the over-long record `buffer` starts with, reading on to its end (the
+        next newline) while keeping only its first bytes, its length and its hash.
+        Returns the block holding that reject, the bytes after it, and whether the file
+        ended."""
+        line = self._lines_before + 1
+        digest = hashlib.sha256()
+        kept, length, eof = buffer[:KEPT_RAW], 0, False
+        while True:
+            newline = buffer.find(b"\n")
+            piece = buffer if newline < 0 else buffer[:newline]
+            digest.update(piece)
+            length += len(piece)
+            if newline >= 0:
+                rest = buffer[newline + 1 :]
+                break
+            buffer = self._read()
+            if not buffer:
+                rest, eof = b"", True
+                break
+        self._lines_before += 1
+        self.data_rows += 1
+        reject = RawReject(line, kept, TOO_LONG, length, digest.hexdigest())
+        empty = np.zeros(0, np.int64)
+        block = RecordBlock(b"", empty, empty, empty, False, rejects=[reject])
+        return block, rest, eof
 
     def _split(
         self, buffer: bytes, final: bool, expected_fields: int
@@ -223,6 +290,8 @@ class DumpReader:
         rejected[bad] = 1
         mark(np.flatnonzero(arr[:consumed] == _NUL), 2)
         rejected[split.malformed & (rejected == 0)] = 3
+        reasons.append(TOO_LONG)
+        rejected[(ends - starts > MAX_ROW) & (rejected == 0)] = len(reasons) - 1
         fields = split.fields
         for count in np.unique(fields[keep & (rejected == 0) & (fields != expected_fields)]):
             reasons.append(field_count_reason(expected_fields, int(count)))

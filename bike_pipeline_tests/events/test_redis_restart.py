@@ -62,9 +62,9 @@ def test_redis_killed_mid_relay_and_restarted_loses_no_event(
             real_publish = EventPublisher.publish
             calls = []
 
-            def publish_then_kill(self: EventPublisher, payload_lines: str) -> int:
+            def publish_then_kill(self: EventPublisher, payload_lines: str, top: int) -> int:
                 calls.append(1)
-                appended = real_publish(self, payload_lines)
+                appended = real_publish(self, payload_lines, top)
                 if len(calls) == KILL_AFTER_BATCHES:
                     _kill(home)
                 return appended

@@ -192,8 +192,9 @@ def test_events_redis_lost_after_confirming_them_are_relayed_again(
     relay_pending(engine, redis_client)
     # Redis without persistence restarted, or the last second before a power cut: the
     # stream lost its newest entries although the relay had deleted their outbox rows.
+    [(_, survivor)] = redis_client.xrange(EVENT_KEYS.stream, "120-0", "120-0")
     redis_client.delete(EVENT_KEYS.stream)
-    redis_client.xadd(EVENT_KEYS.stream, {"event": "{}"}, id="120-0")  # survived up to 120
+    redis_client.xadd(EVENT_KEYS.stream, survivor, id="120-0")  # survived up to 120
     insert_synthetic_events(engine, 100, first_event_id=301)
 
     with caplog.at_level(logging.WARNING, logger="bike_pipeline.events.relay"):

@@ -27,7 +27,7 @@ from bike_pipeline import services
 from bike_pipeline.services import embedded_postgres_server as pg_server
 from bike_pipeline.services import embedded_redis_server as redis_server
 from bike_pipeline.services.passwords import password_file
-from bike_pipeline.settings import Settings
+from bike_pipeline.settings import Settings, UnsafeHome
 
 INTRUDER = "bp_intruder"
 
@@ -241,6 +241,9 @@ def test_a_trust_data_folder_of_an_earlier_version_is_migrated(open_parent: Path
         "CREATE TABLE kept AS SELECT 7 AS x;\n",
     )
     settings = Settings(home=home, database_url=None, redis_url=None, graph_url=None)
+    with pytest.raises(UnsafeHome, match=r"open to others \(mode 755\): run `chmod -R go-rwx"):
+        pg_server.start(home)
+    home.chmod(0o700)  # what the message says to run
     try:
         server_url = pg_server.start(home)
         with sa.create_engine(server_url).connect() as conn:

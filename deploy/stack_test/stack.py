@@ -44,6 +44,10 @@ def write_env(folder: Path) -> dict[str, str]:
         "POSTGRES_USER": "bike",
         "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
         "REDIS_PASSWORD": secrets.token_urlsafe(24),
+        "REDIS_RELAY_PASSWORD": secrets.token_urlsafe(24),
+        "REDIS_READER_PASSWORD": secrets.token_urlsafe(24),
+        "REDIS_GRAPH_PASSWORD": secrets.token_urlsafe(24),
+        "BIKE_PIPELINE_EVENTS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "PUBLISH_ADDRESS": "127.0.0.1",
         **{name: str(_free_port()) for name in PORTS},
     }
@@ -262,7 +266,7 @@ def persisted_counts(stack: Stack, env: dict[str, str], budget: Budget) -> tuple
         "falkordb",
         "sh",
         "-c",
-        'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli XLEN bike_pipeline.events',
+        'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --user admin XLEN bike_pipeline.events',
         capture=True,
     )
     return done.stdout.strip(), stream.strip()
