@@ -8,8 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from bike_pipeline.reporting.analysis.frontier import Grid, _crossing, evaluate
+from bike_pipeline.reporting.analysis.frontier import (
+    Demand,
+    Grid,
+    _crossing,
+    evaluate,
+    replacement_rates,
+)
 from bike_pipeline.reporting.analysis.sensitivity import calibrated_demand
+from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval
 from bike_pipeline.reporting.analysis.study import ScenarioStudy
 from bike_pipeline.reporting.replication import (
@@ -103,3 +110,10 @@ def test_calibrated_demand_is_converted_to_the_sampled_fraction() -> None:
     # evaluating everyone needs no conversion
     full = calibrated_demand(load_scenario("full"), calibrated, customers=10_000)
     assert full.rules.rent == calibrated.rules.rent
+
+
+def test_replacement_rates_stay_distinct_when_few_bikes_are_totalled() -> None:
+    shares = ReportSettings().replacement_shares
+    assert replacement_rates(Demand(341.0, 474.0), shares) == [0, 118, 237, 356, 474, 592]
+    # calibrated: 0.04 bikes totalled a week would round every share to 0 bikes
+    assert replacement_rates(Demand(14.0, 0.04), shares) == [0, 1, 2, 3, 4, 5]

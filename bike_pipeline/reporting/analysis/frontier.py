@@ -30,7 +30,7 @@ from bike_pipeline.reporting.analysis.stats import (
 )
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.replication import TICKS_PER_WEEK, Policy
-from bike_pipeline.reporting.worlds import with_fleet
+from bike_pipeline.reporting.worlds import usable_fleet, with_fleet
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -108,6 +108,16 @@ def demand_of(results: Sequence[Figures]) -> Demand:
     )
 
 
+def replacement_rates(demand: Demand, shares: Sequence[float]) -> list[int]:
+    """Bikes bought per week: `shares` of the bikes totalled per week at full service; where
+    so few are totalled that the shares round to fewer rates, 0, 1, 2, ... bikes a week."""
+    rates = sorted({round(share * demand.totalled_per_week) for share in shares})
+    if len(rates) < len(shares):
+        scale = max(demand.totalled_per_week, (len(shares) - 1) / max(shares))
+        rates = sorted({round(share * scale) for share in shares})
+    return rates
+
+
 def grid_tasks(
     world: WorldState,
     scenario: Scenario,
@@ -119,9 +129,12 @@ def grid_tasks(
     multipliers: Sequence[float],
 ) -> Grid:
     weeks = ticks / TICKS_PER_WEEK
-    rates = sorted({round(share * demand.totalled_per_week) for share in shares})
+    rates = replacement_rates(demand, shares)
+    # With stations, a fleet must cover each station's peak, not only the peak in all: the
+    # grid reaches at least the current fleet's multiples.
+    floor = usable_fleet(world) if scenario.stations.enabled else 0
     fleets = [
-        sorted({max(1, round(m * demand.balance_fleet(r, weeks))) for m in multipliers})
+        sorted({max(1, round(m * max(demand.balance_fleet(r, weeks), floor))) for m in multipliers})
         for r in rates
     ]
     tasks, where = [], []

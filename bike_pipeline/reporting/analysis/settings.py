@@ -54,7 +54,7 @@ class ReportSettings:
         """Initial fleets of the grid, as multiples of the fleet that balances the demand
         and the erosion a replacement rate leaves (see `frontier`)."""
         if self.depth == "default":
-            return (0.4, 0.55, 0.7, 0.85, 1.0, 1.15, 1.3, 1.6, 2.0)
+            return (0.4, 0.55, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0)
         return (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.35, 1.5, 1.75, 2.0, 2.5)
 
     @property
