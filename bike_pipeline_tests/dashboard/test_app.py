@@ -118,7 +118,7 @@ def _assert_map_matches(shown: dict[str, Any], engine: sa.Engine) -> None:
     placed = rows(
         engine,
         "SELECT b.longitude, b.latitude FROM (SELECT bike_id FROM core.events "
-        "WHERE event_id <= :last ORDER BY event_id DESC LIMIT :n) e "
+        "WHERE event_id <= :last AND bike_id IS NOT NULL ORDER BY event_id DESC LIMIT :n) e "
         "JOIN core.bikes b USING (bike_id)",
         last=shown["last"],
         n=RECENT_EVENTS,
