@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from bike_pipeline.reporting.analysis import monte_carlo
 from bike_pipeline.reporting.analysis.monte_carlo import Task, run_tasks
 from bike_pipeline.reporting.analysis.stats import (
     interval,
@@ -74,3 +78,34 @@ def test_cached_replications_are_read_not_rerun(tmp_path: Path) -> None:
         path.write_text(path.read_text().replace('"ticks": 72', '"ticks": 71'))
     again = run_tasks(tasks, workers=1, show_progress=False, cache_dir=tmp_path)
     assert [r["ticks"] for r in again] == [71, 71] and first[0]["ticks"] == 72
+
+
+def test_a_changed_engine_misses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key hashes the source of the modules a replication runs: an upgrade that
+    changes the engine (here: its rent probability halved in a copy of the loop's source)
+    computes afresh instead of answering with the old engine's figures."""
+    scenario = load_scenario("full")
+    small = world(60, 15, registered=0.3, seed=1)
+    task = Task(small, scenario, 1, 72, city_bikes(small, scenario))
+    before = task.key()
+    kernel = importlib.util.find_spec("bike_pipeline.simulation.fast_kernel")
+    assert kernel is not None and kernel.origin is not None
+    changed = tmp_path / "fast_kernel.py"
+    changed.write_text(
+        Path(kernel.origin).read_text().replace("p = p_rent[t]", "p = p_rent[t] / 2")
+    )
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name: str, *args: object) -> importlib.machinery.ModuleSpec | None:
+        if name == "bike_pipeline.simulation.fast_kernel":
+            return importlib.util.spec_from_file_location(name, changed)
+        return real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(monte_carlo.importlib.util, "find_spec", find_spec)
+    monte_carlo.code_digest.cache_clear()
+    try:
+        assert task.key() != before
+    finally:
+        monkeypatch.undo()
+        monte_carlo.code_digest.cache_clear()
+    assert task.key() == before
