@@ -16,7 +16,9 @@ Exact but for what the series does not hold: customers who wanted a bike while b
 cost a gap each, not counted) and a sample's composition (its expectation). Checked against
 a counting copy of the loop on the dump: exact for `full` and `calibrated` (2 and 14 days),
 `seed` within its sampling noise. `floor_seconds`
-times that many uniforms of the same generator in a compiled loop.
+times that many uniforms of the same generator in a compiled loop. Where the engine counts
+interchangeable customers per cell (`fast_lumped.py`, the `full` scenario) this is the floor
+of the customer-by-customer loop, which that engine goes below.
 """
 
 from __future__ import annotations
