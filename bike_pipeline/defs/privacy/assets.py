@@ -59,5 +59,7 @@ def analytics_customers(
 privacy_tables = dg.define_asset_job(
     "privacy_tables",
     selection=dg.AssetSelection.assets(bi_events, analytics_customers),
-    description="Build the pseudonymised bi.events and the encrypted analytics tables.",
+    description="Build the pseudonymised bi.events and the encrypted analytics tables (two "
+    "independent steps, in parallel processes).",
+    executor_def=dg.multiprocess_executor,
 )

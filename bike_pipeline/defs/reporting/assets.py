@@ -1,9 +1,11 @@
 """The report's assets: the fleet adequacy and profitability report on the simulated world,
-the six-month simulation with the report on it, and engine-only replications by seed.
+the six-month simulation with the report on it.
 
 `fleet_report` reads the simulated world (what `bike-pipeline run` simulated);
 `six_month_simulation` (group simulation) is the report's own accelerated run and
 `six_month_fleet_report` the report on it, which the weekly schedule materialises.
+The report code (matplotlib, scipy) is imported where a report is built, so loading the
+code location stays fast.
 """
 
 from typing import Literal
@@ -14,22 +16,16 @@ from pydantic import Field
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
-from bike_pipeline.reporting.bike_values import bike_values_from_database
-from bike_pipeline.reporting.build import ReportSettings, build_report
-from bike_pipeline.reporting.costs import OperatingCosts
-from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.replication import replicate
+from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest
-from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
 from bike_pipeline.simulation.store.report_world import report_engine, run_report_simulation
 from bike_pipeline.simulation.store.scenario_content import StoredScenario
-from bike_pipeline.simulation.store.world_load import load_world
 
 INGESTED = [customers, bikes]
 SIX_MONTHS_DAYS = 182
-SEEDS = dg.StaticPartitionsDefinition([str(seed) for seed in range(42, 52)])
 HEADLINE_METADATA = (
     "service_level",
     "rush_service_level",
@@ -109,6 +105,8 @@ class ReportConfig(dg.Config):
 def _report(
     context: dg.AssetExecutionContext, config: ReportConfig, engine
 ) -> dg.MaterializeResult:
+    from bike_pipeline.reporting.build import build_report
+
     report = build_report(engine, Settings.from_env().reports_dir, config.settings())
     if report.answer is not None:
         context.log.info(report.answer.sentence())
@@ -151,37 +149,3 @@ def six_month_fleet_report(
     context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
 ) -> dg.MaterializeResult:
     return _report(context, config, report_engine(postgres.engine()))
-
-
-class ReplicationConfig(dg.Config):
-    scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
-    days: int = SIX_MONTHS_DAYS
-
-
-@dg.asset(
-    group_name="reporting",
-    deps=INGESTED,
-    partitions_def=SEEDS,
-    description="One engine-only replication (no persistence) of the ingested dump per seed: "
-    "launch several partitions and compare their figures in the UI.",
-)
-def seed_replication(
-    context: dg.AssetExecutionContext, config: ReplicationConfig, postgres: PostgresResource
-) -> dg.MaterializeResult:
-    seed = int(context.partition_key)
-    scenario = load_scenario(config.scenario)
-    with postgres.engine().connect() as conn:
-        world = load_world(conn, scenario, at_start=True)
-        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
-    figures = headline(
-        replicate(world, scenario, seed, config.days * TICKS_PER_DAY, values), scenario.prices
-    )
-    rows = "\n".join(f"| {k} | {figures[k]:,.4g} |" for k in HEADLINE_METADATA)
-    return dg.MaterializeResult(
-        metadata={
-            "seed": seed,
-            "scenario": config.scenario,
-            **{k: figures[k] for k in HEADLINE_METADATA},
-            "figures": dg.MetadataValue.md("| figure | value |\n|---|---|\n" + rows),
-        }
-    )
