@@ -10,8 +10,17 @@ data); the table checks run in SQL, so no personal value leaves the database.
 import dagster as dg
 
 from bike_pipeline.defs.ingest.assets import bikes, customers
+from bike_pipeline.defs.ingest.dump_files import (
+    BIKES_FILE,
+    CUSTOMERS_FILE,
+    DumpFilesResource,
+    bikes_dump,
+    customers_dump,
+)
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.ingest import table_checks
+from bike_pipeline.ingest.errors import UnusableInputFile
+from bike_pipeline.ingest.pipeline import detect_kind
 from bike_pipeline.ingest.specs import BIKES, CUSTOMERS, DumpSpec
 
 COUNTS_CHECK = "counts_add_up"
@@ -102,3 +111,34 @@ def coordinates_in_range(postgres: PostgresResource) -> dg.AssetCheckResult:
 )
 def bikes_counts_add_up(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
     return _counts(context, bikes.key)
+
+
+def _is_dump(dump_files: DumpFilesResource, file_name: str, kind: str) -> dg.AssetCheckResult:
+    path = dump_files.path(file_name)
+    try:
+        found = detect_kind(path)
+    except (UnusableInputFile, OSError) as error:
+        return dg.AssetCheckResult(passed=False, description=str(error))
+    return dg.AssetCheckResult(
+        passed=found == kind,
+        description=None if found == kind else f"{path.name} has the header of {found}",
+        metadata={"path": str(path)},
+    )
+
+
+@dg.asset_check(
+    asset=customers_dump,
+    blocking=True,
+    description="The file is readable CSV with the customers header (every required column).",
+)
+def customers_file_has_its_header(dump_files: DumpFilesResource) -> dg.AssetCheckResult:
+    return _is_dump(dump_files, CUSTOMERS_FILE, CUSTOMERS.kind)
+
+
+@dg.asset_check(
+    asset=bikes_dump,
+    blocking=True,
+    description="The file is readable CSV with the bikes header (every required column).",
+)
+def bikes_file_has_its_header(dump_files: DumpFilesResource) -> dg.AssetCheckResult:
+    return _is_dump(dump_files, BIKES_FILE, BIKES.kind)

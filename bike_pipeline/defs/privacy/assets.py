@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from bike_pipeline.defs.automation import DAILY, FOLLOWS_UPSTREAM
 from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
@@ -21,6 +22,8 @@ from bike_pipeline.privacy.roles import ensure_roles
     group_name="privacy",
     deps=[SIMULATION_EVENTS, customers],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description="bi.events: every simulation event with keyed pseudonyms instead of "
     "personal data, added incrementally; plus the BI views. Readable by bi_reader.",
 )
@@ -44,6 +47,8 @@ def bi_events(
     group_name="privacy",
     deps=[customers, SIMULATED_WORLD],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description="analytics.customers: the customers with personal columns AES-GCM "
     "encrypted (random IV). Readable by analyst (ciphertext) and data_engineer.",
 )

@@ -13,6 +13,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
+from bike_pipeline.defs.automation import DAILY, FOLLOWS_UPSTREAM, WEEKLY
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
@@ -39,6 +40,7 @@ HEADLINE_METADATA = (
     "cost_eur",
     "profit_eur",
 )
+CHECKED_METADATA = ("ticks", "lost_bikes_cost_eur")  # what the report's checks verify
 
 
 class SixMonthSimulationConfig(dg.Config):
@@ -117,7 +119,7 @@ def _report(
         "recommended_fleet": figures["recommended_fleet"],
         "fleet_adequate": figures["fleet_adequate"],
     }
-    metadata |= {k: figures[k] for k in HEADLINE_METADATA}
+    metadata |= {k: figures[k] for k in (*HEADLINE_METADATA, *CHECKED_METADATA)}
     return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
 
 
@@ -131,6 +133,8 @@ REPORT_HELP = (
     group_name="reporting",
     deps=[SIMULATED_WORLD, SIMULATION_EVENTS],
     kinds={"postgres", "html"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description=REPORT_HELP.format("the simulated world (core.*)"),
 )
 def fleet_report(
@@ -143,6 +147,8 @@ def fleet_report(
     group_name="reporting",
     deps=[six_month_simulation],
     kinds={"postgres", "html"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=WEEKLY,
     description=REPORT_HELP.format("the six-month simulation"),
 )
 def six_month_fleet_report(
