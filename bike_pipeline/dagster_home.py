@@ -116,10 +116,9 @@ def project_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def dagster_dev_command(
-    host: str, port: int, workspace: Path = Path("workspace.yaml")
-) -> list[str]:
-    """`dagster dev` on the project's workspace file, or on the package when run elsewhere."""
-    dagster = str(Path(sys.executable).parent / "dagster")
+def dg_dev_command(host: str, port: int, workspace: Path = Path("workspace.yaml")) -> list[str]:
+    """`dg dev` (what supersedes `dagster dev`) on the project's workspace file, or on the
+    package when run elsewhere (an installed wheel has no workspace file)."""
+    dg_cli = str(Path(sys.executable).parent / "dg")
     target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "bike_pipeline.definitions"]
-    return [dagster, "dev", *target, "--host", host, "--port", str(port)]
+    return [dg_cli, "dev", *target, "--host", host, "--port", str(port)]

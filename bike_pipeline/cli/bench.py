@@ -17,6 +17,7 @@ BENCHMARKS = {
     "relay": "bike_pipeline.bench.relay_bench:relay",
     "dashboard": "bike_pipeline.bench.dashboard_bench:dashboard",
     "live": "bike_pipeline.bench.live_bench:live",
+    "dagster": "bike_pipeline.bench.dagster_bench:dagster",
 }
 
 

@@ -40,7 +40,7 @@ HEADLINE_METADATA = (
     "cost_eur",
     "profit_eur",
 )
-CHECKED_METADATA = ("ticks", "lost_bikes_cost_eur")  # what the report's checks verify
+CHECKED_METADATA = ("days", "lost_bikes_cost_eur")  # what the report's checks verify
 
 
 class SixMonthSimulationConfig(dg.Config):
@@ -118,6 +118,7 @@ def _report(
         "report": dg.MetadataValue.path(str(report.directory / "report.html")),
         "recommended_fleet": figures["recommended_fleet"],
         "fleet_adequate": figures["fleet_adequate"],
+        "verdict": report.answer.sentence() if report.answer is not None else None,
     }
     metadata |= {k: figures[k] for k in (*HEADLINE_METADATA, *CHECKED_METADATA)}
     return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})

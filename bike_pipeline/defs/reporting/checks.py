@@ -8,6 +8,7 @@ from bike_pipeline.defs.latest import latest_metadata, never_materialised
 from bike_pipeline.defs.reporting.assets import fleet_report, six_month_fleet_report
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.reporting.identities import CENT, money_mismatch, totalled_in_sql
+from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.store.report_world import report_engine
 
 HELP = (
@@ -23,9 +24,7 @@ def _identities(
     if figures is None:
         return never_materialised(asset)
     missing = [
-        k
-        for k in ("revenue_eur", "cost_eur", "profit_eur", "totalled", "ticks")
-        if k not in figures
+        k for k in ("revenue_eur", "cost_eur", "profit_eur", "totalled", "days") if k not in figures
     ]
     if missing:
         return dg.AssetCheckResult(
@@ -34,7 +33,7 @@ def _identities(
     money_off = money_mismatch(
         {k: float(figures[k]) for k in ("revenue_eur", "cost_eur", "profit_eur")}
     )
-    totalled, lost_value = totalled_in_sql(engine, int(figures["ticks"]))
+    totalled, lost_value = totalled_in_sql(engine, round(float(figures["days"]) * TICKS_PER_DAY))
     problems = []
     if abs(money_off) > CENT:
         problems.append(f"revenue - cost - profit = EUR {money_off:,.2f}")
