@@ -23,6 +23,7 @@ RUNS_CHANNEL = "bike_pipeline.runs"
 RECENT_KEY = "bike_pipeline.runs.recent"
 RECENT_KEEP = 20
 POLL_S = 0.5
+RECONNECT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,31 @@ def recent_run_notices(client: redis.Redis, count: int = 10) -> list[RunNotice]:
 
 class RunNoticeFollower:
     """Prints each run notice published while it runs (at-most-once, like any pub/sub:
-    a run that ends while nobody listens is still in `recent_run_notices`)."""
+    a run that ends while nobody listens is still in `recent_run_notices`).
 
-    def __init__(self, redis_url: str, emit: Callable[[str], None] = print) -> None:
+    `redis_url` may be a function asked at every (re)connect (None: Redis not running), as
+    the events listener's; a lost connection is retried every `RECONNECT_S` until `stop`.
+    """
+
+    def __init__(
+        self, redis_url: str | Callable[[], str | None], emit: Callable[[str], None] = print
+    ) -> None:
         self.redis_url = redis_url
         self.emit = emit
         self.subscribed = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
-        client = fail_fast_client(self.redis_url)
+        while not stop.is_set():
+            url = self.redis_url if isinstance(self.redis_url, str) else self.redis_url()
+            try:
+                if url is not None:
+                    self._follow(url, stop)
+            except (redis.ConnectionError, redis.TimeoutError):
+                self.subscribed.clear()
+            stop.wait(RECONNECT_S)
+
+    def _follow(self, url: str, stop: threading.Event) -> None:
+        client = fail_fast_client(url)
         pubsub = client.pubsub(ignore_subscribe_messages=True)
         try:
             pubsub.subscribe(RUNS_CHANNEL)
