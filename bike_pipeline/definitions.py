@@ -12,13 +12,14 @@ from pathlib import Path
 import dagster as dg
 
 import bike_pipeline.defs
-from bike_pipeline.dagster_home import warn_unless_project_home
 
 PACKAGE_PARENT = Path(bike_pipeline.defs.__file__).resolve().parents[2]
 
 
 @functools.cache
 def _load() -> dg.Definitions:
+    from bike_pipeline.dagster_home import warn_unless_project_home  # servers: on loading only
+
     warn_unless_project_home()
     # The folder holding the package is the project root: an installed wheel has no
     # pyproject.toml beside it, where Dagster would otherwise look for one.
