@@ -40,6 +40,9 @@ def write_instance_yaml(home: Path, postgres_url: str) -> Path:
             "module": "dagster.core.run_coordinator",
             "class": "QueuedRunCoordinator",
         },
+        # A run holding a pool (graph sync, outbox relay, simulation) waits in the queue
+        # while another run holds it: one such run in flight, without sensors counting runs.
+        "concurrency": {"pools": {"granularity": "run", "default_limit": 1}},
         "telemetry": {"enabled": False},
     }
     path = home / "dagster.yaml"
@@ -61,10 +64,10 @@ def dagster_instance(settings: Settings | None = None) -> dg.DagsterInstance:
 def home_problem(settings: Settings, dagster_home: str | None) -> str | None:
     """Why `dagster_home` (the DAGSTER_HOME in use) is not the project's, or None if it is."""
     expected = settings.dagster_home.resolve()
-    if not dagster_home:
+    if throwaway_instance(dagster_home):
         return (
-            f"DAGSTER_HOME is not set: Dagster uses a throwaway instance without run history "
-            f"while its sensors act on the project's database; use `bike-pipeline ui`, or "
+            f"DAGSTER_HOME is not set: Dagster uses a throwaway instance without run history, "
+            f"so the sensors are off by default; use `bike-pipeline ui`, or "
             f'`eval "$(bike-pipeline services env)"` first (DAGSTER_HOME={expected})'
         )
     if Path(dagster_home).resolve() != expected:
@@ -73,6 +76,24 @@ def home_problem(settings: Settings, dagster_home: str | None) -> str | None:
             f"sensor cursors land in another instance; use `bike-pipeline ui`"
         )
     return None
+
+
+THROWAWAY_HOME_PREFIX = ".tmp_dagster_home_"  # what `dagster dev` makes without DAGSTER_HOME
+
+
+def throwaway_instance(dagster_home: str | None) -> bool:
+    """Whether Dagster runs on an instance nobody keeps: no DAGSTER_HOME, or the temporary
+    folder `dagster dev` creates (and hands its subprocesses) when DAGSTER_HOME is unset."""
+    return not dagster_home or Path(dagster_home).name.startswith(THROWAWAY_HOME_PREFIX)
+
+
+def sensor_default_status() -> dg.DefaultSensorStatus:
+    """RUNNING for the sensors that should act on their own, except on a throwaway instance:
+    there they would act on the project's database with no run history to show for it, so
+    they stay STOPPED (a deliberate toggle in the UI still starts them)."""
+    if throwaway_instance(os.environ.get("DAGSTER_HOME")):
+        return dg.DefaultSensorStatus.STOPPED
+    return dg.DefaultSensorStatus.RUNNING
 
 
 def warn_unless_project_home() -> None:
@@ -97,10 +118,9 @@ def project_environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def dagster_dev_command(
-    host: str, port: int, workspace: Path = Path("workspace.yaml")
-) -> list[str]:
-    """`dagster dev` on the project's workspace file, or on the package when run elsewhere."""
-    dagster = str(Path(sys.executable).parent / "dagster")
+def dg_dev_command(host: str, port: int, workspace: Path = Path("workspace.yaml")) -> list[str]:
+    """`dg dev` (what supersedes `dagster dev`) on the project's workspace file, or on the
+    package when run elsewhere (an installed wheel has no workspace file)."""
+    dg_cli = str(Path(sys.executable).parent / "dg")
     target = ["-w", str(workspace)] if workspace.is_file() else ["-m", "bike_pipeline.definitions"]
-    return [dagster, "dev", *target, "--host", host, "--port", str(port)]
+    return [dg_cli, "dev", *target, "--host", host, "--port", str(port)]

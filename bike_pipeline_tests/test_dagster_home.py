@@ -1,13 +1,21 @@
-"""The code location warns unless Dagster runs on the project's own home."""
+"""The code location warns unless Dagster runs on the project's own home, and its sensors
+stay off on a throwaway instance."""
 
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from bike_pipeline.dagster_home import home_problem, warn_unless_project_home
+from bike_pipeline.dagster_home import (
+    THROWAWAY_HOME_PREFIX,
+    home_problem,
+    warn_unless_project_home,
+)
 from bike_pipeline.settings import HOME_VAR, Settings
 
 
@@ -32,3 +40,28 @@ def test_loading_without_dagster_home_logs_a_warning(
     with caplog.at_level(logging.WARNING, logger="bike_pipeline"):
         warn_unless_project_home()
     assert any("DAGSTER_HOME is not set" in record.getMessage() for record in caplog.records)
+
+
+def _default_sensor_statuses(env: dict[str, str]) -> dict[str, str]:
+    """The sensors' default statuses as a fresh process loading the code location sees them."""
+    code = (
+        "from bike_pipeline.definitions import defs\n"
+        "for s in defs().sensors: print(s.name, s.default_status.value)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return dict(line.split() for line in done.stdout.splitlines())
+
+
+def test_on_a_throwaway_instance_no_sensor_starts_by_itself(tmp_path: Path) -> None:
+    env = {**os.environ, HOME_VAR: str(tmp_path / "state")}
+    env.pop("DAGSTER_HOME", None)
+    unset = _default_sensor_statuses(env)
+    dev_temp = _default_sensor_statuses(
+        {**env, "DAGSTER_HOME": str(tmp_path / f"{THROWAWAY_HOME_PREFIX}abc")}
+    )
+    kept = _default_sensor_statuses({**env, "DAGSTER_HOME": str(tmp_path / "kept")})
+    assert set(unset.values()) == set(dev_temp.values()) == {"STOPPED"}
+    assert kept["inbox_dumps"] == kept["follow_upstream"] == "RUNNING"
+    assert kept["live_simulation"] == "STOPPED"  # off by default everywhere

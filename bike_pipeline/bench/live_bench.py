@@ -90,7 +90,7 @@ def gap_summary(arrivals: list[float], pace: float = LIVE_PACE_SECONDS) -> dict[
 def _cancel_live_runs(settings: Settings) -> int:
     import dagster as dg
 
-    from bike_pipeline.defs.run_status import ACTIVE_STATUSES
+    from bike_pipeline.defs.simulation.sensors import IN_FLIGHT as ACTIVE_STATUSES
 
     instance = dagster_instance(settings)
     runs = instance.get_runs(

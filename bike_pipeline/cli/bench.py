@@ -18,6 +18,7 @@ BENCHMARKS = {
     "dashboard": "bike_pipeline.bench.dashboard_bench:dashboard",
     "live": "bike_pipeline.bench.live_bench:live",
     "agreement": "bike_pipeline.bench.agreement_bench:agreement",
+    "dagster": "bike_pipeline.bench.dagster_bench:dagster",
 }
 
 

@@ -1,13 +1,16 @@
-"""`bike-pipeline listen`: a summary line per simulated tick, a warning per totalled bike."""
+"""`bike-pipeline listen`: a summary line per simulated tick, a warning per totalled bike,
+and a line per finished Dagster run (channel `bike_pipeline.runs`)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import click
 
 from bike_pipeline import services
 from bike_pipeline.events.listener import EventListener
+from bike_pipeline.events.run_notices import RunNoticeFollower
 from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import Settings
 
@@ -34,8 +37,14 @@ def _redis_url(explicit: str | None) -> str | Callable[[], str | None]:
 def listen(from_start: bool, once: bool, max_seconds: float | None, redis_url: str | None) -> None:
     """Subscribe to every event channel: one line per tick with its counts per type and the
     running totals; reconnects after a Redis restart and catches up from the stream."""
-    listener = EventListener(_redis_url(redis_url), emit=click.echo)
+    url = _redis_url(redis_url)
+    listener = EventListener(url, emit=click.echo)
+    notices_done = threading.Event()
+    if not once:
+        RunNoticeFollower(url, emit=click.echo).start(notices_done)
     try:
         listener.run(from_start=from_start, once=once, max_seconds=max_seconds)
     except KeyboardInterrupt:
         listener.finish()
+    finally:
+        notices_done.set()

@@ -1,7 +1,8 @@
-"""The UI as a user meets it: `bike-pipeline ui` (servers, then `dagster dev` on the project's
+"""The UI as a user meets it: `bike-pipeline ui` (servers, then `dg dev` on the project's
 DAGSTER_HOME) on the session's servers, the ingestion assets materialised through its
-GraphQL API, and the asset graph photographed in headless Chromium into
-docs/asset_graph.png (the README's picture)."""
+GraphQL API, the asset graph photographed in headless Chromium into docs/asset_graph.png
+(the README's picture), then "Materialize all" launched as the UI does: no partition, and
+every check of the run passes."""
 
 from __future__ import annotations
 
@@ -25,7 +26,21 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from bike_pipeline import services
 from bike_pipeline_tests.dashboard.browser import headless_chromium
 from bike_pipeline_tests.defs.dagster_cli import PROJECT_ROOT, dagster_env
-from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS
+from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS, QUICK_REPORT
+
+FILE_CHECKS = {
+    ("customers_dump", "customers_file_has_its_header"),
+    ("bikes_dump", "bikes_file_has_its_header"),
+}
+# "Materialize all" with short simulations and reports (the defaults take many minutes)
+QUICK_ALL = {
+    "ops": {
+        "simulate_ticks": {"config": {"days": 1}},
+        "six_month_simulation": {"config": {"days": 1}},
+        "fleet_report": {"config": QUICK_REPORT},
+        "six_month_fleet_report": {"config": QUICK_REPORT},
+    }
+}
 
 SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
 LOCATION = "bike_pipeline"  # workspace.yaml
@@ -119,16 +134,19 @@ def bike_pipeline_ui(env: dict[str, str], log: Path) -> Iterator[str]:
             process.wait(timeout=60)
 
 
-def _ingest_dump(url: str) -> str:
-    params = {
+def _launch(url: str, job: str, run_config: dict, assets: list[list[str]] | None = None) -> str:
+    """Launch `job` as the UI does and wait for it to succeed; return its run id."""
+    params: dict = {
         "selector": {
             "repositoryLocationName": LOCATION,
             "repositoryName": "__repository__",
-            "pipelineName": "ingest_dump",  # observes the dump files, then ingests them
+            "pipelineName": job,
         },
-        "runConfigData": {},
+        "runConfigData": run_config,
         "mode": "default",
     }
+    if assets is not None:
+        params["selector"]["assetSelection"] = [{"path": path} for path in assets]
     launched = _graphql(url, LAUNCH, {"params": params})["launchPipelineExecution"]
     assert launched["__typename"] == "LaunchRunSuccess", launched
     run_id = launched["run"]["runId"]
@@ -139,6 +157,25 @@ def _ingest_dump(url: str) -> str:
         status = _graphql(url, RUN_STATUS, {"runId": run_id})["runOrError"]["status"]
     assert status == "SUCCESS", f"run {run_id} ended {status}"
     return run_id
+
+
+def _check_results(url: str, run_id: str) -> dict[tuple[str, str], bool]:
+    events = _graphql(url, CHECKS, {"runId": run_id})["runOrError"]["eventConnection"]
+    return {
+        (e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"]): e["evaluation"][
+            "success"
+        ]
+        for e in events["events"]
+        if e["__typename"] == "AssetCheckEvaluationEvent"
+    }
+
+
+def _materialisable_assets() -> list[list[str]]:
+    """Every asset "Materialize all" selects: all but the observable dump files."""
+    from bike_pipeline.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    return [key.path for key in graph.materializable_asset_keys]
 
 
 def _photograph(page: Page, url: str) -> None:
@@ -167,19 +204,25 @@ def test_ingest_through_graphql_and_photograph_the_asset_graph(
     env = dagster_env(database_url, servers, tmp_path / "not_used")
     del env["DAGSTER_HOME"]  # the command sets the project's own
     with bike_pipeline_ui(env, tmp_path / "ui.log") as url:
-        run_id = _ingest_dump(url)
-        events = _graphql(url, CHECKS, {"runId": run_id})["runOrError"]["eventConnection"]
-        checks = {
-            (e["evaluation"]["assetKey"]["path"][-1], e["evaluation"]["checkName"]): e[
-                "evaluation"
-            ]["success"]
-            for e in events["events"]
-            if e["__typename"] == "AssetCheckEvaluationEvent"
-        }
+        # ingest_dump observes the dump files, then ingests them
+        checks = _check_results(url, _launch(url, "ingest_dump", {}))
         with headless_chromium(tmp_path / "profile") as browser:
             _photograph(browser.new_page(), url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM core.customers")).scalar_one() > 0
         assert conn.execute(sa.text("SELECT count(*) FROM core.bikes")).scalar_one() > 0
-    assert checks == dict.fromkeys(DUMP_CHECKS, True)
+    assert checks == dict.fromkeys(DUMP_CHECKS | FILE_CHECKS, True)
     assert SCREENSHOT.stat().st_size > 20_000
+
+
+def test_materialize_all_through_graphql_needs_no_partition_and_every_check_passes(
+    database_url: str, servers: services.ServiceUrls, tmp_path: Path
+) -> None:
+    env = dagster_env(database_url, servers, tmp_path / "not_used")
+    del env["DAGSTER_HOME"]  # the command sets the project's own
+    assets = _materialisable_assets()
+    with bike_pipeline_ui(env, tmp_path / "ui.log") as url:
+        everything = _check_results(url, _launch(url, "__ASSET_JOB", QUICK_ALL, assets))
+    checked = {asset for asset, _ in everything}
+    assert checked == {path[-1] for path in assets}  # a check on every asset it materialised
+    assert all(everything.values()), everything

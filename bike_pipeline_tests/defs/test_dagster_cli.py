@@ -1,9 +1,9 @@
-"""Through Dagster's own CLI, multiprocess executor: the checks on the committed dump `data/`,
-and every job of the code location once, on a fresh database with a real instance."""
+"""Through Dagster's own CLI: the checks on the committed dump `data/`, and every job of the
+code location once, on a fresh database with a real instance, each with the executor it
+declares (in-process by default; multiprocess for `privacy_tables` and `six_month_report`)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 
@@ -53,7 +53,7 @@ def test_the_checks_pass_on_the_committed_dump_and_run_alone(
         materialised = latest_run(instance, "__ASSET_JOB")
         checks_alone = latest_run(instance, "check_dump")
         assert check_evaluations(instance, materialised.run_id) == dict.fromkeys(DUMP_CHECKS, True)
-        assert used_multiprocess_executor(instance, materialised.run_id)
+        assert not used_multiprocess_executor(instance, materialised.run_id)  # one process
         assert check_evaluations(instance, checks_alone.run_id) == {
             **dict.fromkeys(DUMP_CHECKS, True),
             ("bikes", "coordinates_in_range"): False,
@@ -80,7 +80,6 @@ def _jobs_in_order(folder: Path) -> list[tuple[str, list[str]]]:
             "six_month_fleet_report": quick_report,
         }
     }
-    replication = {"ops": {"seed_replication": {"config": {"days": 1}}}}
     return [
         ("ingest_dump", ["-c", f"{EXAMPLES}/ingest_dump.yaml"]),
         ("check_dump", []),
@@ -92,22 +91,13 @@ def _jobs_in_order(folder: Path) -> list[tuple[str, list[str]]]:
             ["-c", _config_file(folder, "report", {"ops": {"fleet_report": quick_report}})],
         ),
         ("six_month_report", ["-c", _config_file(folder, "six_months", six_months)]),
-        (
-            "seed_replications",
-            [
-                "-c",
-                _config_file(folder, "replication", replication),
-                "--tags",
-                json.dumps({"dagster/partition": "43"}),
-            ],
-        ),
         # two steps in parallel processes that both set up roles and grants (issue 12)
         ("privacy_tables", []),
         ("check_privacy", []),
     ]
 
 
-def test_every_job_runs_with_the_multiprocess_executor_on_a_fresh_instance(
+def test_every_job_runs_with_its_executor_on_a_fresh_instance(
     database_url: str, servers: services.ServiceUrls, tmp_path: Path
 ) -> None:
     storage = services.embedded_postgres_server.ensure_database(
@@ -116,8 +106,10 @@ def test_every_job_runs_with_the_multiprocess_executor_on_a_fresh_instance(
     home = write_instance_yaml(tmp_path / "dagster_home", storage)
     env = dagster_env(database_url, servers, home)
     jobs = _jobs_in_order(tmp_path)
-    every_job = {job.name for job in defs().resolve_all_job_defs()} - {"__ASSET_JOB"}
-    assert {name for name, _ in jobs} == every_job
+    executors = {job.name: job.executor_def.name for job in defs().resolve_all_job_defs()}
+    executors.pop("__ASSET_JOB")
+    assert {name for name, _ in jobs} == set(executors)
+    assert "multiprocess" in executors.values()
 
     for name, args in jobs:
         dagster("job", "execute", *MODULE, "-j", name, *args, env=env)
@@ -126,6 +118,14 @@ def test_every_job_runs_with_the_multiprocess_executor_on_a_fresh_instance(
         for name, _ in jobs:
             run = latest_run(instance, name)
             assert run.status == dg.DagsterRunStatus.SUCCESS, name
-            assert used_multiprocess_executor(instance, run.run_id), name
-        privacy = latest_run(instance, "privacy_tables")
-        assert all(check_evaluations(instance, privacy.run_id).values())
+            multiprocess = executors[name] == "multiprocess"
+            assert used_multiprocess_executor(instance, run.run_id) == multiprocess, name
+        evaluated: dict[tuple[str, str], bool] = {}
+        for name, _ in jobs:
+            evaluated |= check_evaluations(instance, latest_run(instance, name).run_id)
+    every_check = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in defs().resolve_asset_graph().asset_check_keys
+    }
+    assert set(evaluated) == every_check  # every check ran in some job, on the committed dump
+    assert [check for check, passed in evaluated.items() if not passed] == []

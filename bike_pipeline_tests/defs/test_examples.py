@@ -19,7 +19,6 @@ def test_there_is_an_example_for_each_job_with_op_config() -> None:
         "graph_links",
         "fleet_report_job",
         "six_month_report",
-        "seed_replications",
     }
 
 

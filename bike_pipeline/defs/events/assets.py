@@ -7,9 +7,11 @@ and the stream even when no simulation is running.
 
 import dagster as dg
 
+from bike_pipeline.defs.automation import FOLLOWS_UPSTREAM
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.defs.simulation.assets import SIMULATION_EVENTS
 from bike_pipeline.events.connection import fail_fast_client
+from bike_pipeline.events.consistency import newest_event_id
 from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
 
 
@@ -21,6 +23,8 @@ class EventRelayConfig(dg.Config):
     group_name="events",
     deps=[SIMULATION_EVENTS],
     kinds={"redis"},
+    pool="event_relay",
+    automation_condition=FOLLOWS_UPSTREAM,
     description="The Redis channel per event type and the stream bike_pipeline.events: "
     "the outbox published at-least-once in event_id order, then deleted from the outbox.",
 )
@@ -30,10 +34,14 @@ def event_stream(
     postgres: PostgresResource,
     redis: RedisResource,
 ) -> dg.MaterializeResult:
+    engine = postgres.engine()
+    relayed_through = newest_event_id(engine)  # what this relay must drain at least
     client = fail_fast_client(redis.url())
     try:
-        relayed = relay_pending(postgres.engine(), client, config.batch_size)
+        relayed = relay_pending(engine, client, config.batch_size)
     finally:
         client.close()
     context.log.info("%d events published to Redis", relayed)
-    return dg.MaterializeResult(metadata={"events_relayed": relayed})
+    return dg.MaterializeResult(
+        metadata={"events_relayed": relayed, "relayed_through": relayed_through}
+    )

@@ -3,7 +3,8 @@
 RUNNING by default: after a Redis outage the backlog should drain without anyone
 switching the sensor on. The cursor holds the oldest pending event id seen last time;
 a live simulation relays within seconds, so only a backlog older than one interval
-(30 s) starts a run, and only while no relay run is active and Redis answers.
+(30 s) starts a run, and only while Redis answers. The run key (the oldest pending id)
+asks once per backlog, and `event_stream`'s concurrency pool keeps one relay in flight.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import dagster as dg
 import redis
 
+from bike_pipeline.dagster_home import sensor_default_status
 from bike_pipeline.defs.events.jobs import event_relay
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.defs.run_status import active_run_id
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.outbox import pending_outbox
 
@@ -31,7 +32,7 @@ def _redis_answers(resource: RedisResource) -> bool:
 @dg.sensor(
     job=event_relay,
     minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_default_status(),
     description="Events left in core.event_outbox since the last evaluation -> one "
     "event_relay run (e.g. after a Redis outage).",
 )
@@ -43,9 +44,9 @@ def event_relay_sensor(
     context.update_cursor(str(pending.oldest_event_id) if not pending.empty else None)
     if not pending.stuck_since(seen_before):
         return dg.SkipReason(pending.describe())
-    active = active_run_id(context, event_relay.name)
-    if active:
-        return dg.SkipReason(f"run {active} is relaying")
     if not _redis_answers(redis):
         return dg.SkipReason(f"Redis does not answer; {pending.describe()}")
-    return dg.RunRequest(tags={"oldest_event_id": str(pending.oldest_event_id)})
+    return dg.RunRequest(
+        run_key=f"relay-{pending.oldest_event_id}",
+        tags={"oldest_event_id": str(pending.oldest_event_id)},
+    )

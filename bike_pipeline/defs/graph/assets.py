@@ -6,6 +6,7 @@ last one (sensor, `bike-pipeline run`, `graph sync`), so it is cheap to repeat.
 
 import dagster as dg
 
+from bike_pipeline.defs.automation import FOLLOWS_UPSTREAM
 from bike_pipeline.defs.resources import GraphResource, PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD
 from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
@@ -24,6 +25,8 @@ class GraphLinksConfig(dg.Config):
     group_name="graph",
     deps=[SIMULATED_WORLD],
     kinds={"redis"},
+    pool="graph_links",
+    automation_condition=FOLLOWS_UPSTREAM,
     description="FalkorDB graph: Customer/Bike nodes and RENTED relations MERGEd since the "
     "cursor; ended rentals get their ended_at. Idempotent, exactly once per rental.",
 )

@@ -9,6 +9,7 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import Field
 
+from bike_pipeline.defs.automation import FOLLOWS_UPSTREAM
 from bike_pipeline.defs.ingest.dump_files import (
     BIKES_FILE,
     CUSTOMERS_FILE,
@@ -65,6 +66,7 @@ def _metadata(result: IngestResult, engine: sa.Engine) -> dict[str, object]:
     group_name="ingest",
     deps=[customers_dump],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
     description="core.customers from the client's customers.csv: validated, bad rows to "
     "core.ingest_rejects, COPY + upsert in one transaction.",
 )
@@ -79,6 +81,7 @@ def customers(
     group_name="ingest",
     deps=[bikes_dump],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
     description="core.bikes from the client's bikes.csv: validated, bad rows to "
     "core.ingest_rejects, COPY + upsert in one transaction.",
 )

@@ -10,6 +10,7 @@ no cursor to lose.
 import dagster as dg
 from dagster._core.storage.tags import RUN_KEY_TAG
 
+from bike_pipeline.dagster_home import sensor_default_status
 from bike_pipeline.defs.ingest.jobs import ingest_dump
 from bike_pipeline.ingest.errors import UnusableInputFile
 from bike_pipeline.ingest.inbox import file_sha256, move_done, waiting_files
@@ -22,7 +23,7 @@ INBOX_FILE_TAG = "bike_pipeline/inbox_file"
 @dg.sensor(
     job=ingest_dump,
     minimum_interval_seconds=10,
-    default_status=dg.DefaultSensorStatus.RUNNING,
+    default_status=sensor_default_status(),
     description="Ingests each CSV dump dropped into BIKE_PIPELINE_HOME/inbox once, then "
     "moves it to inbox/processed or inbox/failed.",
 )

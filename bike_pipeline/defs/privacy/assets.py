@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from bike_pipeline.defs.automation import DAILY, FOLLOWS_UPSTREAM
 from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
@@ -20,6 +21,8 @@ from bike_pipeline.privacy.build import build_analytics, build_bi
     group_name="privacy",
     deps=[SIMULATION_EVENTS, customers],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description="bi.events: every simulation event with keyed pseudonyms instead of "
     "personal data, added incrementally; plus the BI views. Readable by bi_reader.",
 )
@@ -41,6 +44,8 @@ def bi_events(
     group_name="privacy",
     deps=[customers, SIMULATED_WORLD],
     kinds={"postgres"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description="analytics.customers: the customers with personal columns AES-GCM "
     "encrypted (random IV). Readable by analyst (ciphertext) and data_engineer.",
 )
@@ -54,5 +59,7 @@ def analytics_customers(
 privacy_tables = dg.define_asset_job(
     "privacy_tables",
     selection=dg.AssetSelection.assets(bi_events, analytics_customers),
-    description="Build the pseudonymised bi.events and the encrypted analytics tables.",
+    description="Build the pseudonymised bi.events and the encrypted analytics tables (two "
+    "independent steps, in parallel processes).",
+    executor_def=dg.multiprocess_executor,
 )

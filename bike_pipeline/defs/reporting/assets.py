@@ -1,9 +1,11 @@
 """The report's assets: the fleet adequacy and profitability report on the simulated world,
-the six-month simulation with the report on it, and engine-only replications by seed.
+the six-month simulation with the report on it.
 
 `fleet_report` reads the simulated world (what `bike-pipeline run` simulated);
 `six_month_simulation` (group simulation) is the report's own accelerated run and
 `six_month_fleet_report` the report on it, which the weekly schedule materialises.
+The report code (matplotlib, scipy) is imported where a report is built, so loading the
+code location stays fast.
 """
 
 from typing import Literal
@@ -12,25 +14,20 @@ import dagster as dg
 from pydantic import Field
 
 from bike_pipeline.constants import DEFAULT_DAYS, DEFAULT_SEED
+from bike_pipeline.defs.automation import DAILY, FOLLOWS_UPSTREAM, WEEKLY
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
-from bike_pipeline.reporting.bike_values import bike_values_from_database
-from bike_pipeline.reporting.build import ReportSettings, build_report
-from bike_pipeline.reporting.costs import OperatingCosts
-from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.replication import replicate
+from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest
-from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO, load_scenario
+from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
 from bike_pipeline.simulation.store.report_world import report_engine, run_report_simulation
 from bike_pipeline.simulation.store.scenario_content import StoredScenario
-from bike_pipeline.simulation.store.world_load import load_world
 
 INGESTED = [customers, bikes]
 SIX_MONTHS_DAYS = DEFAULT_DAYS
-SEEDS = dg.StaticPartitionsDefinition([str(seed) for seed in range(42, 52)])
 HEADLINE_METADATA = (
     "service_level",
     "rush_service_level",
@@ -44,6 +41,7 @@ HEADLINE_METADATA = (
     "cost_eur",
     "profit_eur",
 )
+CHECKED_METADATA = ("days", "lost_bikes_cost_eur")  # what the report's checks verify
 
 
 class SixMonthSimulationConfig(dg.Config):
@@ -110,6 +108,8 @@ class ReportConfig(dg.Config):
 def _report(
     context: dg.AssetExecutionContext, config: ReportConfig, engine
 ) -> dg.MaterializeResult:
+    from bike_pipeline.reporting.build import build_report
+
     report = build_report(engine, Settings.from_env().reports_dir, config.settings())
     if report.answer is not None:
         context.log.info(report.answer.sentence())
@@ -119,8 +119,9 @@ def _report(
         "report": dg.MetadataValue.path(str(report.directory / "report.html")),
         "recommended_fleet": figures["recommended_fleet"],
         "fleet_adequate": figures["fleet_adequate"],
+        "verdict": report.answer.sentence() if report.answer is not None else None,
     }
-    metadata |= {k: figures[k] for k in HEADLINE_METADATA}
+    metadata |= {k: figures[k] for k in (*HEADLINE_METADATA, *CHECKED_METADATA)}
     return dg.MaterializeResult(metadata={k: v for k, v in metadata.items() if v is not None})
 
 
@@ -134,6 +135,8 @@ REPORT_HELP = (
     group_name="reporting",
     deps=[SIMULATED_WORLD, SIMULATION_EVENTS],
     kinds={"postgres", "html"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=DAILY,
     description=REPORT_HELP.format("the simulated world (core.*)"),
 )
 def fleet_report(
@@ -146,43 +149,11 @@ def fleet_report(
     group_name="reporting",
     deps=[six_month_simulation],
     kinds={"postgres", "html"},
+    automation_condition=FOLLOWS_UPSTREAM,
+    freshness_policy=WEEKLY,
     description=REPORT_HELP.format("the six-month simulation"),
 )
 def six_month_fleet_report(
     context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
 ) -> dg.MaterializeResult:
     return _report(context, config, report_engine(postgres.engine()))
-
-
-class ReplicationConfig(dg.Config):
-    scenario: str = Field(default=DEFAULT_SCENARIO, description="scenario name or YAML file")
-    days: int = SIX_MONTHS_DAYS
-
-
-@dg.asset(
-    group_name="reporting",
-    deps=INGESTED,
-    partitions_def=SEEDS,
-    description="One engine-only replication (no persistence) of the ingested dump per seed: "
-    "launch several partitions and compare their figures in the UI.",
-)
-def seed_replication(
-    context: dg.AssetExecutionContext, config: ReplicationConfig, postgres: PostgresResource
-) -> dg.MaterializeResult:
-    seed = int(context.partition_key)
-    scenario = load_scenario(config.scenario)
-    with postgres.engine().connect() as conn:
-        world = load_world(conn, scenario, at_start=True)
-        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
-    figures = headline(
-        replicate(world, scenario, seed, config.days * TICKS_PER_DAY, values), scenario.prices
-    )
-    rows = "\n".join(f"| {k} | {figures[k]:,.4g} |" for k in HEADLINE_METADATA)
-    return dg.MaterializeResult(
-        metadata={
-            "seed": seed,
-            "scenario": config.scenario,
-            **{k: figures[k] for k in HEADLINE_METADATA},
-            "figures": dg.MetadataValue.md("| figure | value |\n|---|---|\n" + rows),
-        }
-    )

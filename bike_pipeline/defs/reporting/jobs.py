@@ -1,11 +1,14 @@
 """Jobs of the report: the six-month simulation then the report on it, the report on the
-simulated world (what `bike-pipeline run` ends with), and the per-seed replications."""
+simulated world (what `bike-pipeline run` ends with).
+
+The six-month report is heavy and long: its own processes (multiprocess executor), so its
+Monte Carlo memory is freed with them; the report on the simulated world is one step.
+"""
 
 import dagster as dg
 
 from bike_pipeline.defs.reporting.assets import (
     fleet_report,
-    seed_replication,
     six_month_fleet_report,
     six_month_simulation,
 )
@@ -16,17 +19,11 @@ six_month_report = dg.define_asset_job(
     description="A fresh six-month accelerated simulation in the report's own database, then "
     "the fleet report on it; a live simulation is never touched.",
     tags={"dagster/max_retries": 0},
+    executor_def=dg.multiprocess_executor,
 )
 
 fleet_report_job = dg.define_asset_job(
     "fleet_report_job",
     selection=dg.AssetSelection.assets(fleet_report),
     description="The fleet report on the simulated world already in core.*.",
-)
-
-seed_replications = dg.define_asset_job(
-    "seed_replications",
-    selection=dg.AssetSelection.assets(seed_replication),
-    partitions_def=seed_replication.partitions_def,
-    description="Engine-only replications, one partition per seed.",
 )

@@ -6,9 +6,13 @@
 - `simulation_events` (group events): core.events and the outbox the run appended to.
 
 A run advances the simulation from its last committed tick (or starts again from the dump
-with `reset`), so each materialisation is a new version of a stateful world, and what
-reads the world (bi_events, the graph, analytics, the report) shows as stale after it.
+with `reset`), so each materialisation is a new version of a stateful world; what reads the
+world (bi_events, the graph, analytics, the report) follows it by automation conditions.
+A run that simulates no tick records no materialisation (nothing changed). A run started
+by the live sensor ends within two ticks once the sensor is switched off (`live_stop`).
 """
+
+from collections import Counter
 
 import dagster as dg
 from pydantic import Field
@@ -17,7 +21,17 @@ from redis import Redis
 from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.defs.ingest.assets import bikes, customers
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.simulation.runner import SimulationRequest, run_simulation, ticks_for
+from bike_pipeline.defs.simulation.live_stop import (
+    LiveModeStopped,
+    live_sensor_running,
+    started_by_live_sensor,
+)
+from bike_pipeline.simulation.runner import (
+    SimulationRequest,
+    SimulationResult,
+    run_simulation,
+    ticks_for,
+)
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
 from bike_pipeline.simulation.tick_events import TickEvents
 
@@ -68,6 +82,33 @@ class SimulationTicksConfig(dg.Config):
         )
 
 
+class _TicksSeen:
+    """The ticks a run committed, counted as they pass: the run's result when live mode
+    stops it between ticks (the events were relayed as they went)."""
+
+    def __init__(self) -> None:
+        self.first_tick: int | None = None
+        self.last_tick: int | None = None
+        self.events = 0
+        self.counts: Counter[str] = Counter()
+
+    def add(self, events: TickEvents) -> None:
+        if self.first_tick is None:
+            self.first_tick = events.tick
+        self.last_tick = events.tick
+        self.events += len(events)
+        self.counts.update(events.counts())
+
+    def as_result(self) -> SimulationResult:
+        first = self.first_tick if self.first_tick is not None else 0
+        next_tick = self.last_tick + 1 if self.last_tick is not None else first
+        result = SimulationResult(first_tick=first, next_tick=next_tick)
+        result.events = self.events
+        for name, count in self.counts.items():
+            result.counts[name] = result.counts.get(name, 0) + count
+        return result
+
+
 def _redis_or_none(context: dg.AssetExecutionContext, resource: RedisResource) -> Redis | None:
     """Redis for the relay; without it the events wait in the outbox and the ticks go on."""
     try:
@@ -85,6 +126,7 @@ def _redis_or_none(context: dg.AssetExecutionContext, resource: RedisResource) -
             group_name="simulation",
             deps=[customers, bikes],
             kinds={"postgres"},
+            skippable=True,
             description="The simulated world: core.customers/bikes as the simulation keeps "
             "them, core.rentals, and the last committed tick.",
         ),
@@ -93,10 +135,12 @@ def _redis_or_none(context: dg.AssetExecutionContext, resource: RedisResource) -
             group_name="events",
             deps=[SIMULATED_WORLD],
             kinds={"postgres"},
+            skippable=True,
             description="core.events (every simulation event, in order) and the outbox "
             "the run relays to Redis as it goes.",
         ),
     ],
+    pool="simulation",
     description="Advance the simulation from its last committed tick; commit core.* and the "
     "outbox per tick, relay the outbox to Redis.",
 )
@@ -106,19 +150,31 @@ def simulate_ticks(
     postgres: PostgresResource,
     redis: RedisResource,
 ):
-    def log_progress(events: TickEvents) -> None:
+    live = started_by_live_sensor(context.run)
+    seen = _TicksSeen()
+
+    def on_tick(events: TickEvents) -> None:
+        seen.add(events)
         if config.pace_seconds > 0 or events.tick % LOG_EVERY_TICKS == 0:
             context.log.info(
                 f"tick {events.tick} ({events.sim_time:%Y-%m-%d %H:%M}): {len(events)} events"
             )
+        if live and not live_sensor_running(context.instance):
+            raise LiveModeStopped
 
-    result = run_simulation(
-        postgres.engine(), config.request(), _redis_or_none(context, redis), log_progress
-    )
+    try:
+        result = run_simulation(
+            postgres.engine(), config.request(), _redis_or_none(context, redis), on_tick
+        )
+    except LiveModeStopped:
+        context.log.info(f"live mode switched off: stopped after tick {seen.last_tick}")
+        result = seen.as_result()
     context.log.info(
         f"ticks {result.first_tick}..{result.next_tick - 1}: {result.events} events, "
         f"{result.relayed} relayed to Redis"
     )
+    if result.next_tick == result.first_tick:
+        return  # no tick simulated: the world is unchanged, so nothing is materialised
     ticks = {"first_tick": result.first_tick, "next_tick": result.next_tick}
     yield dg.MaterializeResult(asset_key=SIMULATED_WORLD, metadata=ticks)
     yield dg.MaterializeResult(

@@ -1,13 +1,18 @@
-"""The sensor asks for a run only when rentals were added or ended since the last sync."""
+"""The sensor asks for a run only when rentals were added or ended since the last sync,
+batched; the concurrency pool keeps one sync in flight."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import sqlalchemy as sa
-from dagster._core.test_utils import create_run_for_test
+from dagster._core.instance.config import dagster_instance_config
 
 from bike_pipeline import services
-from bike_pipeline.defs.graph.sensors import graph_links_sensor
+from bike_pipeline.dagster_home import write_instance_yaml
+from bike_pipeline.defs.graph.assets import rental_graph
+from bike_pipeline.defs.graph.sensors import GRAPH_LINKS_INTERVAL_SECONDS, graph_links_sensor
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, graph_exists, open_graph
 from bike_pipeline.graph.sync import sync_graph
@@ -48,21 +53,11 @@ def test_sensor_requests_a_run_for_new_rentals_only(
     assert isinstance(after_sync, dg.SkipReason)
 
 
-def test_sensor_waits_while_a_graph_links_run_is_in_flight(
-    engine: sa.Engine, database_url: str
+def test_one_graph_links_run_in_flight_by_its_pool_and_at_most_one_every_five_minutes(
+    tmp_path: Path,
 ) -> None:
-    insert_customers(engine, range(1, 6))
-    insert_bikes(engine, range(1, 4))
-    insert_rentals(engine, synthetic_week(seed=3, customers=5, bikes=3, rentals=10))
-    with dg.instance_for_test() as instance:
-        run = create_run_for_test(
-            instance, job_name="graph_links", status=dg.DagsterRunStatus.STARTED
-        )
-        context = dg.build_sensor_context(
-            instance=instance, resources={"postgres": PostgresResource(database_url=database_url)}
-        )
-        waiting = graph_links_sensor(context)
-        instance.report_run_failed(run)
-        after = graph_links_sensor(context)
-    assert isinstance(waiting, dg.SkipReason) and run.run_id in str(waiting.skip_message)
-    assert isinstance(after, dg.RunRequest)
+    assert graph_links_sensor.minimum_interval_seconds == GRAPH_LINKS_INTERVAL_SECONDS >= 300
+    assert rental_graph.op.pool == "graph_links"
+    home = write_instance_yaml(tmp_path, "postgresql+psycopg2://user:secret@127.0.0.1:1/dagster")
+    config, _ = dagster_instance_config(str(home))
+    assert config["concurrency"]["pools"] == {"granularity": "run", "default_limit": 1}

@@ -19,16 +19,8 @@ from bike_pipeline_tests.ingest.dump_rows import (
     write_dump,
 )
 
-CUSTOMER_CHECKS = [
-    checks.unique_ids_and_bsns,
-    checks.bsns_pass_eleven_check,
-    checks.customers_counts_add_up,
-]
-BIKE_CHECKS = [
-    checks.unique_ids_and_frame_numbers,
-    checks.coordinates_in_range,
-    checks.bikes_counts_add_up,
-]
+CUSTOMER_CHECKS = [checks.customers_checks]  # three checks in one step
+BIKE_CHECKS = [checks.bikes_checks]
 
 
 def _resources(database_url: str, data_dir: Path | str = "data") -> dict[str, object]:
@@ -181,7 +173,8 @@ def test_the_job_observes_the_files_and_ingests_them(database_url: str, tmp_path
         instance=instance, resources=_resources(database_url, data_dir=tmp_path)
     )
     assert result.success
-    assert len(result.get_asset_check_evaluations()) == 6
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) == 8 and all(e.passed for e in evaluations)  # 6 tables + 2 files
     observed = instance.get_latest_data_version_record(dg.AssetKey("customers_dump"))
     sha = hashlib.sha256(customers_path.read_bytes()).hexdigest()
     assert observed is not None and observed.asset_observation.data_version == sha

@@ -1,4 +1,4 @@
-"""The Dagster wiring of the report: assets materialise, the schedule and partitions load."""
+"""The Dagster wiring of the report: assets materialise, the schedule and jobs load."""
 
 from __future__ import annotations
 
@@ -11,20 +11,10 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.defs.reporting import schedules
-from bike_pipeline.defs.reporting.assets import (
-    SEEDS,
-    seed_replication,
-    six_month_fleet_report,
-    six_month_simulation,
-)
+from bike_pipeline.defs.reporting.assets import six_month_fleet_report, six_month_simulation
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.reporting.bike_values import bike_values_from_database
-from bike_pipeline.reporting.costs import OperatingCosts
-from bike_pipeline.reporting.headline import headline
-from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.simulation.scenario import AMSTERDAM, load_scenario
+from bike_pipeline.simulation.scenario import AMSTERDAM
 from bike_pipeline.simulation.store.report_world import report_engine
-from bike_pipeline.simulation.store.world_load import load_world
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
 REPORT_CONFIG = {"replications": 2, "days": 1, "scenarios": []}  # the run's scenario only
@@ -80,38 +70,23 @@ def test_simulation_from_a_configured_start_then_the_report(
     assert "recommended_fleet" in report
 
 
-def test_a_seed_partition_is_one_replication(
-    engine: sa.Engine, database_url: str, servers: services.ServiceUrls, tmp_path: Path
-) -> None:
-    simulated_run(engine, tmp_path, scenario="full", days=0)
-    result = dg.materialize(
-        [seed_replication],
-        partition_key="43",
-        resources=_resources(database_url, servers.redis_url),
-        run_config={"ops": {"seed_replication": {"config": {"scenario": "full", "days": 1}}}},
-    )
-    assert result.success
-    found = _metadata(result, "seed_replication")
-    scenario = load_scenario("full")
-    with engine.connect() as conn:
-        world = load_world(conn, scenario, at_start=True)
-        values = bike_values_from_database(conn, OperatingCosts.from_scenario(scenario))
-    expected = headline(replicate(world, scenario, 43, 72, values), scenario.prices)
-    assert found["seed"].value == 43
-    assert found["rentals"].value == expected["rentals"]
-    assert found["profit_eur"].value == pytest.approx(expected["profit_eur"])
+def test_no_asset_is_partitioned_so_materialize_all_needs_no_partition() -> None:
+    from bike_pipeline.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    assert graph.get_all_asset_keys()
+    assert not [key for key in graph.get_all_asset_keys() if graph.get(key).is_partitioned]
 
 
-def test_schedule_partitions_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_schedule_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> None:
     from bike_pipeline.definitions import defs
 
     definitions = defs()
     schedule = definitions.resolve_schedule_def("six_month_report_schedule")
     assert schedule.job_name == "six_month_report"
     assert schedule.cron_schedule == schedules.DEFAULT_CRON
-    for job in ("six_month_report", "fleet_report_job", "seed_replications"):
+    for job in ("six_month_report", "fleet_report_job"):
         assert definitions.resolve_job_def(job).name == job
-    assert SEEDS.get_partition_keys()[0] == "42" and len(SEEDS.get_partition_keys()) == 10
     monkeypatch.setenv(schedules.START_VAR, "2026-04-01T00:00:00")
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 5, 4, 3, 0))
     request = schedules.six_month_report_schedule(context)

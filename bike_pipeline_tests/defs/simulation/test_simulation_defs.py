@@ -1,10 +1,11 @@
-"""The Dagster wiring: the simulation assets run ticks in process; the live sensor requests
-long paced windows, the next one ahead of the running one's end."""
+"""The Dagster wiring: the simulation assets run ticks in process; the live sensor keeps one
+long paced window in flight; a run that simulates nothing materialises nothing."""
 
 import json
 import time
 
 import dagster as dg
+import pytest
 import redis
 import sqlalchemy as sa
 from dagster._core.test_utils import create_run_for_test
@@ -12,8 +13,8 @@ from dagster._core.test_utils import create_run_for_test
 from bike_pipeline import services
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.defs.simulation.assets import simulate_ticks
+from bike_pipeline.defs.simulation.live_stop import LIVE_SENSOR_NAME, SENSOR_NAME_TAG
 from bike_pipeline.defs.simulation.sensors import (
-    LIVE_LEAD_SECONDS,
     LIVE_WINDOW_SECONDS,
     START_UP_SECONDS,
     live_simulation,
@@ -22,6 +23,7 @@ from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline_tests.simulation.small_dump import table_rows, write_small_dump
 
 WINDOW_TICKS = int(LIVE_WINDOW_SECONDS / 2)
+LIVE_TAGS = {SENSOR_NAME_TAG: LIVE_SENSOR_NAME}
 
 
 def _resources(database_url: str, redis_url: str) -> dict:
@@ -78,7 +80,7 @@ def _sensor(instance: dg.DagsterInstance, cursor: str | None, database_url: str,
     return live_simulation(context), context.cursor
 
 
-def test_live_sensor_requests_long_windows_ahead_of_their_start(
+def test_live_sensor_keeps_one_live_run_in_flight_and_resumes_on_its_pace(
     engine: sa.Engine, database_url: str, servers: services.ServiceUrls
 ) -> None:
     write_small_dump(engine, customers=50, bikes=5)
@@ -94,35 +96,40 @@ def test_live_sensor_requests_long_windows_ahead_of_their_start(
         # the first tick is due once the run can have started, not at the request
         assert cursor["anchor_tick"] == 0 and cursor["anchor_epoch"] >= before + START_UP_SECONDS
 
-        running = create_run_for_test(
-            instance, job_name="simulation_ticks", status=dg.DagsterRunStatus.STARTED
-        )
-        early, _ = _sensor(instance, cursor_text, database_url, url)
-        assert isinstance(early, dg.SkipReason) and running.run_id in str(early.skip_message)
+        for status in (dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED):
+            live = create_run_for_test(
+                instance, job_name="simulation_ticks", status=status, tags=LIVE_TAGS
+            )
+            waiting, _ = _sensor(instance, cursor_text, database_url, url)
+            assert isinstance(waiting, dg.SkipReason) and live.run_id in str(waiting.skip_message)
+            instance.report_run_failed(live)
 
-        # once the running window ends within the lead time, the next one is requested
-        shifted = time.time() + LIVE_LEAD_SECONDS - LIVE_WINDOW_SECONDS - 1
-        near_end = json.dumps({**cursor, "anchor_epoch": shifted})
-        following, next_cursor = _sensor(instance, near_end, database_url, url)
-        assert isinstance(following, dg.RunRequest) and following.run_key == str(WINDOW_TICKS)
-        next_config = following.run_config["ops"]["simulate_ticks"]["config"]
-        assert next_config["more_ticks"] >= WINDOW_TICKS
-        assert json.loads(next_cursor)["anchor_epoch"] == shifted  # same pace, no re-anchor
-
-        queued = create_run_for_test(
-            instance, job_name="simulation_ticks", status=dg.DagsterRunStatus.STARTING
-        )
-        full, _ = _sensor(instance, next_cursor, database_url, url)
-        assert isinstance(full, dg.SkipReason) and queued.run_id
-
-        # a crash: no run active, the window resumes from the last committed tick
-        for run in (running, queued):
-            instance.report_run_failed(run)
+        # the run ended after 15 ticks: the next window resumes there, on the same pace
         result = _materialise(
             {**config, "more_ticks": 15, "until_tick": 15, "pace_seconds": 0.0},
             _resources(database_url, url),
         )
         assert result.success
-        assert table_rows(engine, "SELECT last_tick FROM core.simulation_state") == [(14,)]
-        resumed, _ = _sensor(instance, next_cursor, database_url, url)
+        resumed, resumed_cursor = _sensor(instance, cursor_text, database_url, url)
         assert isinstance(resumed, dg.RunRequest) and resumed.run_key == "15"
+        anchor = json.loads(resumed_cursor)
+        assert anchor["anchor_tick"] == 15
+        assert anchor["anchor_epoch"] == pytest.approx(cursor["anchor_epoch"] + 15 * 2.0)
+
+        # after a long pause the pace re-anchors instead of racing through missed ticks
+        stale = json.dumps({**cursor, "anchor_epoch": time.time() - 3600})
+        later = time.time()
+        _, fresh_cursor = _sensor(instance, stale, database_url, url)
+        assert json.loads(fresh_cursor)["anchor_epoch"] >= later + START_UP_SECONDS
+
+
+def test_a_run_that_simulates_no_tick_records_no_materialisation(
+    engine: sa.Engine, database_url: str, servers: services.ServiceUrls
+) -> None:
+    write_small_dump(engine, customers=50, bikes=5)
+    resources = _resources(database_url, servers.redis_url)
+    config = {"ticks": 3, "seed": 4, "scenario": "full"}
+    assert _materialise(config, resources).success
+    again = _materialise(config, resources)  # the run is already 3 ticks long
+    assert again.success
+    assert again.get_asset_materialization_events() == []

@@ -1,0 +1,179 @@
+"""`bike-pipeline bench dagster`: what Dagster adds to the work it orchestrates.
+
+In the same run, on a throwaway application database and a throwaway Dagster instance:
+- `ingest_dump` through Dagster's CLI (`dagster job execute`) against the same dump
+  ingested by `bike-pipeline ingest` (the anchor), both as fresh processes (goal: 2x);
+- with `--materialize-all`, "Materialize all" (`dagster asset materialize --select '*'`)
+  against the sum of its own steps' durations from the instance (goal: 1.5x);
+- with `--ui`, how long `bike-pipeline ui` takes to answer HTTP (goal: 15 s);
+- always, importing `bike_pipeline.definitions` in a fresh interpreter (goal: 1.5 s).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from bike_pipeline import services
+from bike_pipeline.dagster_home import write_instance_yaml
+from bike_pipeline.services.embedded_postgres_server import ensure_database
+from bike_pipeline.settings import DATABASE_URL_VAR, GRAPH_URL_VAR, REDIS_URL_VAR, Settings
+
+BIN = Path(sys.executable).parent
+GOAL_INGEST = 2.0
+GOAL_ALL = 1.5
+GOAL_UI_S = 15.0
+GOAL_IMPORT_S = 1.5
+UI_TIMEOUT_S = 180.0
+
+
+def _timed(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise click.ClickException(f"{' '.join(command[:4])} failed:\n{done.stderr[-3000:]}")
+    return seconds
+
+
+def _drop(server_url: str, *names: str) -> None:
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in names:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _steps_seconds(home: Path, job_name: str) -> tuple[float, int]:
+    """The summed step durations of the latest run of `job_name` and its step count."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        (run,) = instance.get_runs(filters=dg.RunsFilter(job_name=job_name), limit=1)
+        stats = instance.get_run_step_stats(run.run_id)
+    total = sum((s.end_time or 0) - (s.start_time or 0) for s in stats if s.start_time)
+    return total, len(stats)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ui_answer_seconds(env: dict[str, str]) -> float:
+    port = _free_port()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(BIN / "bike-pipeline"), "ui", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - start < UI_TIMEOUT_S:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
+                    return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.2)
+        raise click.ClickException(f"bike-pipeline ui did not answer in {UI_TIMEOUT_S:.0f} s")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _verdict(ratio: float, goal: float) -> str:
+    return "met" if ratio <= goal else "NOT met"
+
+
+@click.command()
+@click.option("--data-dir", default="data", show_default=True, help="The dump to ingest.")
+@click.option("--materialize-all", is_flag=True, help="Also time Materialize all (minutes).")
+@click.option("--ui", "with_ui", is_flag=True, help="Also time `bike-pipeline ui` answering.")
+def dagster(data_dir: str, materialize_all: bool, with_ui: bool) -> None:
+    """Dagster's overhead: jobs' wall time against the same work called directly."""
+    settings = Settings.from_env()
+    urls = services.services_up(settings)
+    tag = f"{os.getpid()}"
+    app_name, dagster_name = f"bench_dagster_app_{tag}", f"bench_dagster_runs_{tag}"
+    customers = str(Path(data_dir, "customers.csv").resolve())
+    bikes = str(Path(data_dir, "bikes.csv").resolve())
+    importing = _timed([sys.executable, "-c", "import bike_pipeline.definitions"], dict(os.environ))
+    click.echo(
+        f"import bike_pipeline.definitions: {importing:.2f} s "
+        f"(goal {GOAL_IMPORT_S} s): {_verdict(importing, GOAL_IMPORT_S)}"
+    )
+    with tempfile.TemporaryDirectory(prefix="bench_dagster_") as folder:
+        try:
+            app_url = ensure_database(urls.database_url, app_name)
+            home = write_instance_yaml(
+                Path(folder) / "dagster", ensure_database(urls.database_url, dagster_name)
+            )
+            env = {
+                **os.environ,
+                DATABASE_URL_VAR: app_url,
+                REDIS_URL_VAR: urls.redis_url,
+                GRAPH_URL_VAR: urls.graph_url,
+                "DAGSTER_HOME": str(home),
+            }
+            ingest_args = ["--customers", customers, "--bikes", bikes]
+            _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)  # schema, warm
+            anchor = _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)
+            config = Path(folder) / "ingest.yaml"
+            config.write_text(
+                "ops:\n"
+                f"  customers: {{config: {{path: '{customers}'}}}}\n"
+                f"  bikes: {{config: {{path: '{bikes}'}}}}\n"
+            )
+            job = [str(BIN / "dagster"), "job", "execute", "-m", "bike_pipeline.definitions"]
+            # warm as the anchor is: Dagster's schema created and the dump loaded once
+            _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
+            ours = _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
+            steps, count = _steps_seconds(home, "ingest_dump")
+            ratio = ours / anchor
+            click.echo(
+                f"ingest_dump via dagster CLI {ours:.1f} s vs bike-pipeline ingest {anchor:.1f} s: "
+                f"{ratio:.2f}x (goal {GOAL_INGEST}x): {_verdict(ratio, GOAL_INGEST)}; "
+                f"its {count} steps took {steps:.1f} s"
+            )
+            if materialize_all:
+                wall = _timed(
+                    [
+                        str(BIN / "dagster"),
+                        "asset",
+                        "materialize",
+                        "-m",
+                        "bike_pipeline.definitions",
+                        "--select",
+                        "*",
+                    ],
+                    env,
+                )
+                steps, count = _steps_seconds(home, "__ASSET_JOB")
+                ratio = wall / steps if steps else float("inf")
+                click.echo(
+                    f"Materialize all {wall:.1f} s for {count} steps of {steps:.1f} s: "
+                    f"{ratio:.2f}x (goal {GOAL_ALL}x): {_verdict(ratio, GOAL_ALL)}"
+                )
+            if with_ui:
+                seconds = _ui_answer_seconds(dict(os.environ))
+                click.echo(
+                    f"bike-pipeline ui answered after {seconds:.1f} s (goal {GOAL_UI_S:.0f} s): "
+                    f"{_verdict(seconds, GOAL_UI_S)}"
+                )
+        finally:
+            _drop(urls.database_url, app_name, dagster_name)

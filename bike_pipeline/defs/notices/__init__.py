@@ -1,0 +1,1 @@
+"""Dagster wiring of the run notices: run-status sensors publish each finished run on Redis."""
