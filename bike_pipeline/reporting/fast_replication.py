@@ -25,13 +25,19 @@ def replicate_fast(
     values: BikeValues,
     stop_below: float | None = None,
     policy: Policy = NO_POLICY,
+    extra_bikes: int = 0,
 ) -> TickSeries:
-    """As `replication.replicate`, on the replication engine."""
+    """As `replication.replicate`, on the replication engine; `extra_bikes` new bikes
+    complete the fleet (`reporting.worlds.cut_fleet`: the same as replicating
+    `with_fleet(world, its bikes + extra_bikes)`)."""
     series = empty_series(world, scenario, ticks, values)
+    series.baseline.bikes += extra_bikes
+    if ticks:  # bought at tick 0, as a larger fleet than the dump's is
+        series.bought_bike_eur[0] += extra_bikes * values.mix_new_eur
     loss, new_price = values.for_world(world)
     found = fast_engine.run(
         world, scenario, seed, ticks, loss, new_price, values.mix_new_eur,
-        policy.buy_per_week, stop_below,
+        policy.buy_per_week, stop_below, extra_bikes,
     )  # fmt: skip
     if found.ticks_run < ticks:
         series = series.truncated(found.ticks_run)

@@ -60,3 +60,11 @@ def with_fleet(world: WorldState, bikes: int) -> WorldState:
         ),
         station_names=world.station_names,
     )
+
+
+def cut_fleet(world: WorldState, bikes: int) -> tuple[WorldState, int]:
+    """`with_fleet(world, bikes)` as the dump's bikes kept and how many new available bikes
+    complete it: the replication engine adds those itself (`Task.extra_bikes`), so a fleet of
+    a million bikes is not a million rows carried to every worker."""
+    kept = min(bikes, usable_fleet(world))
+    return with_fleet(world, kept), bikes - kept

@@ -129,15 +129,20 @@ def run(
     mix_price: float,
     buy_per_week: int = 0,
     stop_below: float | None = None,
+    extra_bikes: int = 0,
 ) -> FastRun:
     """Simulate `ticks` ticks of `scenario` from `world` (tick 0, no open rental); `loss` and
-    `new_price` per bike of `world` price its totalled bikes and their replacements."""
+    `new_price` per bike of `world` price its totalled bikes and their replacements.
+    `extra_bikes` new available bikes (no loss, replaced at `mix_price`) complete the fleet,
+    spread over the stations as `reporting.worlds.with_fleet` spreads them."""
     days = calendar(scenario, ticks)
     model = scenario.stations
     stations = len(world.station_names) if model.enabled else 0
+    spread = np.arange(extra_bikes, dtype=np.int64) % len(world.station_names)
+    placed = np.concatenate([world.bike_station.astype(np.int64), spread])
     demand = world.station_demand
-    if demand is None:
-        demand = np.bincount(world.bike_station, minlength=len(world.station_names))
+    if demand is None or extra_bikes:  # as `with_fleet`: the completed fleet's stations
+        demand = np.bincount(placed, minlength=len(world.station_names))
     demand = np.asarray(demand, np.float64)
     if stations:
         home = station_model.home_stations(world.customer_ids, demand)
@@ -164,14 +169,16 @@ def run(
         lengths,
     )
     rng = fast_random.state_for(seed)
-    loss = np.asarray(loss, np.float64)
-    new_price = np.asarray(new_price, np.float64)
+    status = np.concatenate([world.bike_status.astype(np.int8), np.zeros(extra_bikes, np.int8)])
+    ready = np.concatenate([world.bike_ready_tick.astype(np.int64), np.full(extra_bikes, -1)])
+    loss = np.concatenate([np.asarray(loss, np.float64), np.zeros(extra_bikes)])
+    new_price = np.concatenate([np.asarray(new_price, np.float64), np.full(extra_bikes, mix_price)])
     if interchangeable_customers(scenario):
         ticks_run = run_lumped(
             rng, int(np.random.SeedSequence(seed).generate_state(1)[0]) % (2**31), ticks,
             world.registered.astype(np.bool_), world.insured.astype(np.bool_),
-            world.subscribe_from_tick.astype(np.int64), world.bike_status.astype(np.int8),
-            world.bike_ready_tick.astype(np.int64), loss, new_price, rules.subscribe,
+            world.subscribe_from_tick.astype(np.int64), status, ready, loss, new_price,
+            rules.subscribe,
             rules.insure, rules.totalled, rules.repair, scenario.repair_turnaround_ticks,
             scenario.replace_totalled, *ride_args, drop_hazard(scenario, ticks), days.p_rent,
             days.rush, int(buy_per_week),
@@ -181,8 +188,7 @@ def run(
     ticks_run = run_replication(
         rng, ticks, world.registered.astype(np.bool_), world.insured.astype(np.bool_),
         world.subscribe_from_tick.astype(np.int64), home.astype(np.int64),
-        world.bike_status.astype(np.int8), world.bike_ready_tick.astype(np.int64),
-        world.bike_station.astype(np.int64), loss, new_price, scenario.evaluate == "all",
+        status, ready, placed, loss, new_price, scenario.evaluate == "all",
         scenario.sample_size.low, scenario.sample_size.high, rules.subscribe, rules.insure,
         rules.totalled, rules.repair, scenario.repair_turnaround_ticks, scenario.replace_totalled,
         *ride_args, balk_ticks, scenario.churn.per_refusal, stations,
@@ -195,17 +201,13 @@ def run(
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's on-disk cache) the loop once, before workers start."""
+    """Compile (or load from numba's on-disk cache) both loops once, before workers start:
+    in a fresh clone each worker would otherwise compile them itself."""
     world = WorldState.build(
         np.array([1]), np.array([True]), np.array([False]),
         np.array([1]), np.array([0], np.int8), np.array([-1]),
     )  # fmt: skip
-    run(
-        world,
-        Scenario(start=datetime(2026, 1, 1, tzinfo=AMSTERDAM)),
-        0,
-        1,
-        np.zeros(1),
-        np.zeros(1),
-        0.0,
-    )
+    start = datetime(2026, 1, 1, tzinfo=AMSTERDAM)
+    for evaluate in ("sample", "all"):
+        scenario = Scenario(start=start, evaluate=evaluate)  # type: ignore[arg-type]
+        run(world, scenario, 0, 1, np.zeros(1), np.zeros(1), 0.0)

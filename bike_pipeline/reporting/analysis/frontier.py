@@ -30,7 +30,7 @@ from bike_pipeline.reporting.analysis.stats import (
 )
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.replication import TICKS_PER_WEEK, Policy
-from bike_pipeline.reporting.worlds import usable_fleet, with_fleet
+from bike_pipeline.reporting.worlds import cut_fleet, usable_fleet
 from bike_pipeline.simulation.scenario import Scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -95,7 +95,8 @@ def pilot_tasks(
 ) -> list[Task]:
     bikes = math.ceil(PILOT_BIKES_PER_CUSTOMER * len(world.customer_ids))
     full_service = replace(scenario, replace_totalled=True)
-    return [Task(with_fleet(world, bikes), full_service, s, ticks, values) for s in seeds]
+    kept, extra = cut_fleet(world, bikes)
+    return [Task(kept, full_service, s, ticks, values, extra_bikes=extra) for s in seeds]
 
 
 def demand_of(results: Sequence[Figures]) -> Demand:
@@ -140,10 +141,10 @@ def grid_tasks(
     tasks, where = [], []
     for i, rate in enumerate(rates):
         for j, fleet in enumerate(fleets[i]):
-            sized = with_fleet(world, fleet)
+            kept, extra = cut_fleet(world, fleet)
             policy = Policy(buy_per_week=rate)
             for k, seed in enumerate(seeds):
-                tasks.append(Task(sized, scenario, seed, ticks, values, None, policy))
+                tasks.append(Task(kept, scenario, seed, ticks, values, None, policy, extra))
                 where.append((i, j, k))
     return Grid(rates, fleets, list(seeds), tasks, where)
 

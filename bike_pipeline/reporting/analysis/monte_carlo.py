@@ -85,10 +85,13 @@ class Task:
     values: BikeValues
     stop_below: float | None = None
     policy: Policy = field(default_factory=Policy)
+    extra_bikes: int = 0  # new bikes completing the fleet (`worlds.cut_fleet`)
 
     def key(self) -> str:
         digest = hashlib.sha256(f"{CACHE_VERSION}|{code_digest()}|{self.scenario!r}".encode())
-        digest.update(f"|{self.seed}|{self.ticks}|{self.stop_below}|{self.policy}".encode())
+        digest.update(
+            f"|{self.seed}|{self.ticks}|{self.stop_below}|{self.policy}|{self.extra_bikes}".encode()
+        )
         for name in ("customer_ids", "registered", "insured", "bike_ids", "bike_status"):
             digest.update(np.ascontiguousarray(getattr(self.world, name)).tobytes())
         digest.update(self.world.bike_ready_tick.tobytes())
@@ -99,8 +102,9 @@ class Task:
 
 def run_task(task: Task) -> Figures:
     series = replicate_fast(
-        task.world, task.scenario, task.seed, task.ticks, task.values, task.stop_below, task.policy
-    )
+        task.world, task.scenario, task.seed, task.ticks, task.values, task.stop_below,
+        task.policy, task.extra_bikes,
+    )  # fmt: skip
     figures = headline(series, task.scenario.prices)
     stockouts = series.station_stockouts
     figures["worst_station_stockouts"] = int(stockouts.max()) if len(stockouts) else 0

@@ -28,7 +28,7 @@ from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval, intervals
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.replication import Policy
-from bike_pipeline.reporting.worlds import usable_fleet, with_fleet
+from bike_pipeline.reporting.worlds import cut_fleet, usable_fleet
 from bike_pipeline.simulation.scenario import Scenario, load_scenario
 from bike_pipeline.simulation.world import WorldState
 
@@ -228,10 +228,11 @@ def _verify(
                 continue
             if kind == "front" and chosen is study.cheapest:
                 continue
-            sized = with_fleet(p.world, chosen.fleet)
+            kept, extra = cut_fleet(p.world, chosen.fleet)
             policy = Policy(buy_per_week=chosen.buy_per_week)
             tasks += [
-                Task(sized, p.scenario, s, settings.ticks, values, None, policy) for s in seeds
+                Task(kept, p.scenario, s, settings.ticks, values, None, policy, extra)
+                for s in seeds
             ]
             owners += [(i, kind)] * len(seeds)
     if not tasks:
