@@ -20,6 +20,7 @@ from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
+from bike_pipeline.reporting.analysis.stats import meets_target
 from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
@@ -167,7 +168,7 @@ def _headline_json(
         "recommended_fleet_interval": [best.need.low, best.need.high]
         if best and best.need
         else None,
-        "fleet_adequate": None if worst is None else worst.low >= settings.target,
+        "fleet_adequate": None if worst is None else meets_target(worst, settings.target),
         "service_level_target": settings.target,
         "policies": [p for s in studies for p in _policy_json(s)],
         "break_even_totalled_rate": own.break_even_totalled_rate if own else None,

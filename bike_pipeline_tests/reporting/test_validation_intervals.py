@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from bike_pipeline.reporting.analysis.stats import (
+    Interval,
     intervals,
+    meets_target,
     pooled_proportion_interval,
     proportion_interval,
     ratio_interval,
@@ -58,3 +60,12 @@ def test_ratio_of_pooled_sums_covers_the_per_item_mean() -> None:
         found = ratio_interval(sums, items)
         covered += found.low <= 5.0 <= found.high
     assert_binomial(covered, TRIALS, 0.95, "ratio-of-sums t interval, n=10")
+
+
+def test_a_fleet_that_served_every_trip_in_every_replication_meets_the_target() -> None:
+    """Twenty replications at 100% get a Wilson interval down to 84%, yet none fell short:
+    the verdict must not call that fleet inadequate for a 95% target; 99% +-5% must."""
+    perfect = proportion_interval([1.0] * 20)
+    assert perfect.low < 0.95 and meets_target(perfect, 0.95)
+    assert not meets_target(Interval(0.99, 0.94, 1.0, 20), 0.95)
+    assert meets_target(Interval(0.97, 0.96, 0.98, 20), 0.95)

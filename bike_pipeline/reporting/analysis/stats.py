@@ -192,3 +192,10 @@ def intervals(
         pooled = pooled_proportion_interval if bernoulli else ratio_interval
         found[key] = pooled(ys, xs, confidence)
     return found
+
+
+def meets_target(level: Interval, target: float) -> bool:
+    """Whether a service level keeps `target`: its 95% interval lies above it, or every
+    replication served every trip (n identical values at 1.0: the interval is only as narrow
+    as n trials allow, but none fell short)."""
+    return level.low >= target or level.mean >= 1.0

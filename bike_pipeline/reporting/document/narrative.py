@@ -7,7 +7,7 @@ import math
 
 from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.settings import ReportSettings
-from bike_pipeline.reporting.analysis.stats import Interval
+from bike_pipeline.reporting.analysis.stats import Interval, meets_target
 from bike_pipeline.reporting.analysis.study import ScenarioStudy
 
 Rows = list[dict[str, object]]
@@ -61,11 +61,18 @@ def answer_lines(study: ScenarioStudy, target: float) -> list[str]:
     ]
     verdict = c.get("worst_week_rush_service_level")
     if verdict is not None:
-        adequate = verdict.low >= target
+        perfect = verdict.mean >= 1.0
+        adequate = meets_target(verdict, target)
         lines.append(
             f"- [{study.scenario}] The current fleet is "
             f"**{'adequate' if adequate else 'inadequate'}** for a {target:.0%} rush-hour "
-            "service level in every week."
+            "service level in every week"
+            + (
+                f" (every one of the {verdict.n} replications served every rush-hour trip "
+                "of every week)."
+                if perfect
+                else "."
+            )
         )
     best, front = study.cheapest, study.stock_up_front
     if best is not None:
