@@ -7,9 +7,11 @@ import math
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from bike_pipeline.reporting.analysis import validation
 from bike_pipeline.reporting.analysis.stats import Interval, intervals
+from bike_pipeline.reporting.analysis.validation import horizon_expectation, mean_rental_ticks
 from bike_pipeline.reporting.fast_replication import replicate_fast
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
@@ -127,3 +129,19 @@ def test_a_whole_tick_figure_holds_within_one_tick_of_a_zero_width_interval() ->
         found = {"hours_until_90pct_registered": Interval(hours, hours, hours, 20)}
         row = validation.checks(full, 500, 150, found)[-1]
         assert row.inside is holds, (ticks_off, row)
+
+
+def test_the_rental_length_expected_within_the_horizon_counts_only_rides_that_end_in_it() -> None:
+    """Rides started s ticks before the end count only when they last at most s ticks, so
+    the expected length of those counted is below the per-ride mean, the more so the more
+    rentals start near the end; with every rental at tick 0 of a long horizon it is the mean."""
+    scenario = load_scenario("full")
+    early = np.zeros(2000)
+    early[0] = 1000
+    held, dropped = horizon_expectation(scenario, early)
+    assert held / dropped == pytest.approx(mean_rental_ticks(scenario), rel=1e-9)
+    late = np.zeros(2000)
+    late[-12] = 1000  # 11 ticks left: a ride of 12 ticks or more is still out
+    held, dropped = horizon_expectation(scenario, late)
+    assert held / dropped < mean_rental_ticks(scenario) - 0.2
+    assert dropped < 1000

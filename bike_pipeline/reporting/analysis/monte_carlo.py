@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bike_pipeline.reporting.analysis import validation
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.fast_replication import replicate_fast
 from bike_pipeline.reporting.headline import headline
@@ -41,6 +42,7 @@ Figures = dict[str, float | int | None]
 # so an upgrade that changes the engine or a figure never serves the old engine's figures.
 REPLICATION_MODULES = (
     "bike_pipeline.reporting.analysis.monte_carlo",
+    "bike_pipeline.reporting.analysis.validation",
     "bike_pipeline.reporting.fast_replication",
     "bike_pipeline.reporting.replication",
     "bike_pipeline.reporting.headline",
@@ -106,6 +108,8 @@ def run_task(task: Task) -> Figures:
         task.policy, task.extra_bikes,
     )  # fmt: skip
     figures = headline(series, task.scenario.prices)
+    held, dropped = validation.horizon_expectation(task.scenario, series.rented)
+    figures |= {"expected_held_ticks": held, "expected_dropped": dropped}
     stockouts = series.station_stockouts
     figures["worst_station_stockouts"] = int(stockouts.max()) if len(stockouts) else 0
     figures |= {f"stockouts_station_{i}": int(n) for i, n in enumerate(stockouts)}
