@@ -132,6 +132,34 @@ def _ride(
     return k, k * TICK_MINUTES
 
 
+@njit(cache=True)
+def week_below(counts: np.ndarray, rush: np.ndarray, t: int, stop_below: float) -> bool:
+    """Whether the week ending with tick t kept a rush-hour service level (from intentions)
+    below `stop_below` (negative: never)."""
+    if stop_below < 0.0:
+        return False
+    rented = 0
+    lost = 0
+    for u in range(t + 1 - TICKS_PER_WEEK, t + 1):
+        if rush[u]:
+            rented += counts[C_RENTED, u]
+            lost += counts[C_LOST, u]
+    return rented + lost > 0 and rented < stop_below * (rented + lost)
+
+
+@njit(cache=True)
+def charge_open_rentals(
+    counts: np.ndarray, status: np.ndarray, rent_start: np.ndarray, ticks_run: int
+) -> None:
+    """Rentals still open at the end are charged their started hours so far."""
+    if ticks_run <= 0:
+        return
+    for b in range(len(status)):
+        if status[b] == RENTED:
+            minutes = (ticks_run - rent_start[b]) * TICK_MINUTES
+            counts[C_RENTAL_HOURS, ticks_run - 1] += max(1, (minutes + 59) // 60)
+
+
 @njit(cache=True, nogil=True)
 def run_replication(
     rng: np.ndarray,
@@ -512,21 +540,9 @@ def run_replication(
                     pool_count[s] += 1
                 counts[C_BOUGHT, t] = buy_per_week
                 euros[E_BOUGHT_BIKE, t] = buy_per_week * mix_price
-            if stop_below >= 0.0:
-                rented = 0
-                lost = 0
-                for u in range(t + 1 - TICKS_PER_WEEK, t + 1):
-                    if rush[u]:
-                        rented += counts[C_RENTED, u]
-                        lost += counts[C_LOST, u]
-                if rented + lost > 0 and rented < stop_below * (rented + lost):
-                    ticks_run = t + 1
-                    break
+            if week_below(counts, rush, t, stop_below):
+                ticks_run = t + 1
+                break
 
-    # Rentals still open at the end are charged their started hours so far.
-    if ticks_run > 0:
-        for b in range(nb):
-            if status[b] == RENTED:
-                minutes = (ticks_run - rent_start[b]) * TICK_MINUTES
-                counts[C_RENTAL_HOURS, ticks_run - 1] += max(1, (minutes + 59) // 60)
+    charge_open_rentals(counts, status[:nb], rent_start, ticks_run)
     return ticks_run

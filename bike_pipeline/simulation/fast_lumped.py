@@ -52,6 +52,8 @@ from bike_pipeline.simulation.fast_kernel import (
     _bernoulli_positions,
     _grow,
     _ride,
+    charge_open_rentals,
+    week_below,
 )
 from bike_pipeline.simulation.fast_random import uniform
 
@@ -418,23 +420,13 @@ def run_lumped(
                     pool_n += 1
                 counts[C_BOUGHT, t] = buy_per_week
                 euros[E_BOUGHT_BIKE, t] = buy_per_week * mix_price
-            if stop_below >= 0.0:
-                rented = 0
-                lost = 0
-                for u in range(t + 1 - TICKS_PER_WEEK, t + 1):
-                    if rush[u]:
-                        rented += counts[C_RENTED, u]
-                        lost += counts[C_LOST, u]
-                if rented + lost > 0 and rented < stop_below * (rented + lost):
-                    ticks_run = t + 1
-                    break
+            if week_below(counts, rush, t, stop_below):
+                ticks_run = t + 1
+                break
 
     if ticks_run > 0:
         counts[C_RENTAL_HOURS, ticks_run - 1] += g_open_hours
-        for b in range(nb):
-            if status[b] == RENTED:
-                minutes = (ticks_run - rent_start[b]) * TICK_MINUTES
-                counts[C_RENTAL_HOURS, ticks_run - 1] += max(1, (minutes + 59) // 60)
+    charge_open_rentals(counts, status[:nb], rent_start, ticks_run)
     return ticks_run
 
 
