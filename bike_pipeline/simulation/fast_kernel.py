@@ -107,6 +107,17 @@ def _grow_pools(pool: np.ndarray, width: int) -> np.ndarray:
 
 
 @njit(cache=True)
+def _to_pool(pool: np.ndarray, pool_count: np.ndarray, station: int, bike: int) -> np.ndarray:
+    """`bike` available at `station`: appended to its pool (widened when full); returns the
+    pool, a new array when it had to grow."""
+    if pool_count[station] == pool.shape[1]:
+        pool = _grow_pools(pool, pool_count[station] + 1)
+    pool[station, pool_count[station]] = bike
+    pool_count[station] += 1
+    return pool
+
+
+@njit(cache=True)
 def _ride(
     rng: np.ndarray,
     lognormal: bool,
@@ -277,10 +288,7 @@ def run_replication(
             following = next_in_bucket[b]
             status[b] = AVAILABLE
             s = station[b]
-            if pool_count[s] == pool.shape[1]:
-                pool = _grow_pools(pool, pool_count[s] + 1)
-            pool[s, pool_count[s]] = b
-            pool_count[s] += 1
+            pool = _to_pool(pool, pool_count, s, b)
             b = following
 
         # Who is evaluated in rules 1 and 3.
@@ -370,10 +378,7 @@ def run_replication(
                     counts[C_REPLACED, t] += 1
                     euros[E_REPLACED_BIKE, t] += new_price[b]
                     s = station[fresh]
-                    if pool_count[s] == pool.shape[1]:
-                        pool = _grow_pools(pool, pool_count[s] + 1)
-                    pool[s, pool_count[s]] = fresh
-                    pool_count[s] += 1
+                    pool = _to_pool(pool, pool_count, s, fresh)
             elif outcome < p_totalled + p_repair:
                 status[b] = IN_REPAIR
                 counts[C_REPAIRS, t] += 1
@@ -386,10 +391,7 @@ def run_replication(
             else:
                 status[b] = AVAILABLE
                 s = station[b]
-                if pool_count[s] == pool.shape[1]:
-                    pool = _grow_pools(pool, pool_count[s] + 1)
-                pool[s, pool_count[s]] = b
-                pool_count[s] += 1
+                pool = _to_pool(pool, pool_count, s, b)
             b = following
 
         # Rule 3: who wants a bike, in random order; served at their station while it lasts.
@@ -505,10 +507,7 @@ def run_replication(
                 pool_count[source] -= 1
                 pool[source, lowest] = pool[source, pool_count[source]]
                 station[b] = sink
-                if pool_count[sink] == pool.shape[1]:
-                    pool = _grow_pools(pool, pool_count[sink] + 1)
-                pool[sink, pool_count[sink]] = b
-                pool_count[sink] += 1
+                pool = _to_pool(pool, pool_count, sink, b)
                 moves += 1
             counts[C_MOVES, t] = moves
 
@@ -534,10 +533,7 @@ def run_replication(
                     loss[fresh] = 0.0
                     new_price[fresh] = mix_price
                     rent_customer[fresh] = -1
-                    if pool_count[s] == pool.shape[1]:
-                        pool = _grow_pools(pool, pool_count[s] + 1)
-                    pool[s, pool_count[s]] = fresh
-                    pool_count[s] += 1
+                    pool = _to_pool(pool, pool_count, s, fresh)
                 counts[C_BOUGHT, t] = buy_per_week
                 euros[E_BOUGHT_BIKE, t] = buy_per_week * mix_price
             if week_below(counts, rush, t, stop_below):
