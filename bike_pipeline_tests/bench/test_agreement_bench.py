@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from benchmarks.agreement_bench import FIGURES, comparison_table
 from bike_pipeline import services
-from bike_pipeline.bench.agreement_bench import FIGURES, comparison_table
 from bike_pipeline.cli import main
 
 

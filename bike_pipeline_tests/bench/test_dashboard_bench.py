@@ -6,8 +6,8 @@ import redis
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from benchmarks.dashboard_bench import BENCH_KEYS
 from bike_pipeline import services
-from bike_pipeline.bench.dashboard_bench import BENCH_KEYS
 from bike_pipeline.cli import main
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bike_pipeline.bench.live_bench import gap_summary
+from benchmarks.live_bench import gap_summary
 
 
 def test_gap_summary_of_a_steady_run_with_one_stall() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import redis
 import sqlalchemy as sa
 
+from benchmarks.relay_bench import BENCH_KEYS, relay_measurements
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.relay_bench import BENCH_KEYS, relay_measurements
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 
 
 def test_relay_measurements_relay_all_events_in_every_variant(

@@ -7,7 +7,7 @@ import re
 
 from click.testing import CliRunner
 
-from bike_pipeline.bench.replications_bench import replications, world_like_dump
+from benchmarks.replications_bench import replications, world_like_dump
 from bike_pipeline.reporting.worlds import world_from_dump
 from bike_pipeline.simulation.scenario import load_scenario
 

@@ -6,7 +6,7 @@ import redis
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline.cli import main
 from bike_pipeline.db.models import EVENT_TYPES
 from bike_pipeline.events.relay import relay_pending

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -80,7 +81,12 @@ def _fresh_venv(folder: Path, wheel: Path) -> Path:
 def test_the_wheel_installed_without_the_source_tree_runs_the_pipeline(
     tmp_path: Path, database_url: str, servers: services.ServiceUrls
 ) -> None:
-    bin_dir = _fresh_venv(tmp_path / "venv", _wheel(tmp_path / "dist"))
+    wheel = _wheel(tmp_path / "dist")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name.split("/")[0] for name in archive.namelist()}
+    # The application only: no tests, no benchmarks/ (they run from a clone).
+    assert {top for top in shipped if not top.endswith(".dist-info")} == {"bike_pipeline"}
+    bin_dir = _fresh_venv(tmp_path / "venv", wheel)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {
@@ -131,6 +137,18 @@ def test_the_wheel_installed_without_the_source_tree_runs_the_pipeline(
         timeout=300,
     )
     assert jobs.returncode == 0 and "ingest_dump" in jobs.stdout, jobs.stderr
+
+    no_bench = subprocess.run(
+        [str(bin_dir / "bike-pipeline"), "bench", "ingest"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert no_bench.returncode == 2, no_bench.stderr
+    assert "benchmarks live in the source tree" in no_bench.stderr
+    assert len(no_bench.stderr.strip().splitlines()) == 1, no_bench.stderr
 
     cli("generate", "--customers", "300", "--bikes", "60", "--seed", "3", "--out", "dump")
     cli("ingest", "--customers", "dump/customers.csv", "--bikes", "dump/bikes.csv")

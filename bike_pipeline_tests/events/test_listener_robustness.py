@@ -9,8 +9,8 @@ import pytest
 import redis
 import sqlalchemy as sa
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.listener import EventListener
 from bike_pipeline.events.relay import relay_pending

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline.events.outbox import PendingOutbox, pending_outbox
 
 

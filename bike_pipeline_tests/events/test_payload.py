@@ -11,8 +11,8 @@ import redis
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.db.models import EVENT_TYPES
 from bike_pipeline.events.listener import EventListener
 from bike_pipeline.events.payload import BASE_FIELDS, TYPE_FIELDS, allowed_fields

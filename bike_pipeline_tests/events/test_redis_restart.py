@@ -15,7 +15,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline.events.connection import fail_fast_client
 from bike_pipeline.events.publisher import EventPublisher
 from bike_pipeline.events.relay import relay_pending

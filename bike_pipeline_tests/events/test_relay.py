@@ -10,7 +10,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline.events import relay as relay_module
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.payload import batch_after_sql

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.cli import main
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.relay_status import final_relay, outbox_backlog

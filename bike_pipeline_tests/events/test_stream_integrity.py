@@ -14,8 +14,8 @@ import redis
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.cli import main
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.publisher import ForeignStreamEntries

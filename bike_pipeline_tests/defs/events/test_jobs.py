@@ -6,8 +6,8 @@ import dagster as dg
 import redis
 import sqlalchemy as sa
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.defs.events.assets import event_stream
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.events.outbox import pending_outbox

@@ -6,8 +6,8 @@ import dagster as dg
 import redis
 import sqlalchemy as sa
 
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.defs.events.sensors import event_relay_sensor
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.events.relay import relay_pending

@@ -26,11 +26,11 @@ import click
 import redis
 import sqlalchemy as sa
 
+from benchmarks.dashboard_tabs import run_tabs
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.report import print_measurements
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.dashboard_tabs import run_tabs
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.report import print_measurements
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.app import REFRESH_MS
 from bike_pipeline.dashboard.live_events import RECENT_EVENTS, LiveEvents

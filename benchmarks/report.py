@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from bike_pipeline.bench.measure import Measurement
+from benchmarks.measure import Measurement
 
 
 def print_measurements(

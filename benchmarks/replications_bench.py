@@ -22,8 +22,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.uniform_floor import floor_seconds, uniforms_drawn
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.uniform_floor import floor_seconds, uniforms_drawn
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.fast_replication import replicate_fast

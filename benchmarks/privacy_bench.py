@@ -23,9 +23,9 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from benchmarks.measure import measure_in_child
+from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.bench.measure import measure_in_child
-from bike_pipeline.bench.report import print_measurements
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.privacy.analytics_build import copy_customers, fill_analytics_customers
 from bike_pipeline.privacy.analytics_models import CUSTOMERS_TABLE, AnalyticsCustomer

@@ -25,9 +25,9 @@ import numpy as np
 import redis
 import sqlalchemy as sa
 
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.report import print_measurements
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.events.channels import EventKeys
 from bike_pipeline.ingest.pipeline import ingest_file

@@ -22,10 +22,10 @@ import click
 import redis
 import sqlalchemy as sa
 
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.report import print_measurements
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.report import print_measurements
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.events.channels import EventKeys, stream_id

@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from bike_pipeline.bench.synthetic_events import insert_synthetic_events
+from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.app import CALLBACK_PATH, create_app
 from bike_pipeline.dashboard.matchmaking import MatchLookup

@@ -16,9 +16,9 @@ import os
 import click
 import sqlalchemy as sa
 
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.report import print_measurements
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.graph.connection import graph_exists, open_graph
 from bike_pipeline.graph.links import LINK_BATCH, link_rentals

@@ -27,9 +27,9 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from benchmarks.measure import Measurement, measure_in_child
+from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.bench.measure import Measurement, measure_in_child
-from bike_pipeline.bench.report import print_measurements
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.db.models import Customer
 from bike_pipeline.generate import write_customers
