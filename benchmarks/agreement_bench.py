@@ -11,7 +11,6 @@ dropped at the end; no Redis.
 
 from __future__ import annotations
 
-import os
 import tempfile
 import warnings
 from collections.abc import Callable
@@ -23,7 +22,8 @@ import sqlalchemy as sa
 from scipy import stats
 
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.generate.dump import write_dump
 from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline.reporting.bike_values import bike_values_from_database
@@ -32,7 +32,6 @@ from bike_pipeline.reporting.db_figures import complete_from_database
 from bike_pipeline.reporting.db_series import persisted_run
 from bike_pipeline.reporting.headline import headline
 from bike_pipeline.reporting.replication import replicate
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline.simulation.scenario import load_scenario
@@ -106,19 +105,9 @@ def comparison_table(runs: list[dict], replications: list[dict]) -> list[str]:
 
 
 def _in_throwaway_database(work: Callable[[sa.Engine], None]) -> None:
-    settings = Settings.from_env()
-    app_url = services.database_url(settings)
-    name = f"bench_agreement_{os.getpid()}"
-    try:
-        url = ensure_database(app_url, name)
-        create_schema(engine_for(url))
+    app_url = services.database_url(Settings.from_env())
+    with scratch_database(app_url, "bench_agreement", schema=True) as url:
         work(engine_for(url))
-    finally:
-        engine_for.cache_clear()
-        admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @click.command()

@@ -22,11 +22,10 @@ import urllib.request
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.dagster_home import write_instance_yaml
-from bike_pipeline.services.embedded_postgres_server import ensure_database
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.settings import DATABASE_URL_VAR, GRAPH_URL_VAR, REDIS_URL_VAR, Settings
 
 BIN = Path(sys.executable).parent
@@ -44,14 +43,6 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
     if done.returncode != 0:
         raise click.ClickException(f"{' '.join(command[:4])} failed:\n{done.stderr[-3000:]}")
     return seconds
-
-
-def _drop(server_url: str, *names: str) -> None:
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _steps_seconds(home: Path, job_name: str) -> tuple[float, int]:
@@ -108,8 +99,6 @@ def dagster(data_dir: str, materialize_all: bool, with_ui: bool) -> None:
     """Dagster's overhead: jobs' wall time against the same work called directly."""
     settings = Settings.from_env()
     urls = services.services_up(settings)
-    tag = f"{os.getpid()}"
-    app_name, dagster_name = f"bench_dagster_app_{tag}", f"bench_dagster_runs_{tag}"
     customers = str(Path(data_dir, "customers.csv").resolve())
     bikes = str(Path(data_dir, "bikes.csv").resolve())
     importing = _timed([sys.executable, "-c", "import bike_pipeline.definitions"], dict(os.environ))
@@ -117,63 +106,61 @@ def dagster(data_dir: str, materialize_all: bool, with_ui: bool) -> None:
         f"import bike_pipeline.definitions: {importing:.2f} s "
         f"(goal {GOAL_IMPORT_S} s): {_verdict(importing, GOAL_IMPORT_S)}"
     )
-    with tempfile.TemporaryDirectory(prefix="bench_dagster_") as folder:
-        try:
-            app_url = ensure_database(urls.database_url, app_name)
-            home = write_instance_yaml(
-                Path(folder) / "dagster", ensure_database(urls.database_url, dagster_name)
+    with (
+        tempfile.TemporaryDirectory(prefix="bench_dagster_") as folder,
+        scratch_database(urls.database_url, "bench_dagster_app") as app_url,
+        scratch_database(urls.database_url, "bench_dagster_runs") as dagster_url,
+    ):
+        home = write_instance_yaml(Path(folder) / "dagster", dagster_url)
+        env = {
+            **os.environ,
+            DATABASE_URL_VAR: app_url,
+            REDIS_URL_VAR: urls.redis_url,
+            GRAPH_URL_VAR: urls.graph_url,
+            "DAGSTER_HOME": str(home),
+        }
+        ingest_args = ["--customers", customers, "--bikes", bikes]
+        _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)  # schema, warm
+        anchor = _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)
+        config = Path(folder) / "ingest.yaml"
+        config.write_text(
+            "ops:\n"
+            f"  customers: {{config: {{path: '{customers}'}}}}\n"
+            f"  bikes: {{config: {{path: '{bikes}'}}}}\n"
+        )
+        job = [str(BIN / "dagster"), "job", "execute", "-m", "bike_pipeline.definitions"]
+        # warm as the anchor is: Dagster's schema created and the dump loaded once
+        _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
+        ours = _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
+        steps, count = _steps_seconds(home, "ingest_dump")
+        ratio = ours / anchor
+        click.echo(
+            f"ingest_dump via dagster CLI {ours:.1f} s vs bike-pipeline ingest {anchor:.1f} s: "
+            f"{ratio:.2f}x (goal {GOAL_INGEST}x): {_verdict(ratio, GOAL_INGEST)}; "
+            f"its {count} steps took {steps:.1f} s"
+        )
+        if materialize_all:
+            wall = _timed(
+                [
+                    str(BIN / "dagster"),
+                    "asset",
+                    "materialize",
+                    "-m",
+                    "bike_pipeline.definitions",
+                    "--select",
+                    "*",
+                ],
+                env,
             )
-            env = {
-                **os.environ,
-                DATABASE_URL_VAR: app_url,
-                REDIS_URL_VAR: urls.redis_url,
-                GRAPH_URL_VAR: urls.graph_url,
-                "DAGSTER_HOME": str(home),
-            }
-            ingest_args = ["--customers", customers, "--bikes", bikes]
-            _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)  # schema, warm
-            anchor = _timed([str(BIN / "bike-pipeline"), "ingest", *ingest_args], env)
-            config = Path(folder) / "ingest.yaml"
-            config.write_text(
-                "ops:\n"
-                f"  customers: {{config: {{path: '{customers}'}}}}\n"
-                f"  bikes: {{config: {{path: '{bikes}'}}}}\n"
-            )
-            job = [str(BIN / "dagster"), "job", "execute", "-m", "bike_pipeline.definitions"]
-            # warm as the anchor is: Dagster's schema created and the dump loaded once
-            _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
-            ours = _timed([*job, "-j", "ingest_dump", "-c", str(config)], env)
-            steps, count = _steps_seconds(home, "ingest_dump")
-            ratio = ours / anchor
+            steps, count = _steps_seconds(home, "__ASSET_JOB")
+            ratio = wall / steps if steps else float("inf")
             click.echo(
-                f"ingest_dump via dagster CLI {ours:.1f} s vs bike-pipeline ingest {anchor:.1f} s: "
-                f"{ratio:.2f}x (goal {GOAL_INGEST}x): {_verdict(ratio, GOAL_INGEST)}; "
-                f"its {count} steps took {steps:.1f} s"
+                f"Materialize all {wall:.1f} s for {count} steps of {steps:.1f} s: "
+                f"{ratio:.2f}x (goal {GOAL_ALL}x): {_verdict(ratio, GOAL_ALL)}"
             )
-            if materialize_all:
-                wall = _timed(
-                    [
-                        str(BIN / "dagster"),
-                        "asset",
-                        "materialize",
-                        "-m",
-                        "bike_pipeline.definitions",
-                        "--select",
-                        "*",
-                    ],
-                    env,
-                )
-                steps, count = _steps_seconds(home, "__ASSET_JOB")
-                ratio = wall / steps if steps else float("inf")
-                click.echo(
-                    f"Materialize all {wall:.1f} s for {count} steps of {steps:.1f} s: "
-                    f"{ratio:.2f}x (goal {GOAL_ALL}x): {_verdict(ratio, GOAL_ALL)}"
-                )
-            if with_ui:
-                seconds = _ui_answer_seconds(dict(os.environ))
-                click.echo(
-                    f"bike-pipeline ui answered after {seconds:.1f} s (goal {GOAL_UI_S:.0f} s): "
-                    f"{_verdict(seconds, GOAL_UI_S)}"
-                )
-        finally:
-            _drop(urls.database_url, app_name, dagster_name)
+        if with_ui:
+            seconds = _ui_answer_seconds(dict(os.environ))
+            click.echo(
+                f"bike-pipeline ui answered after {seconds:.1f} s (goal {GOAL_UI_S:.0f} s): "
+                f"{_verdict(seconds, GOAL_UI_S)}"
+            )

@@ -15,10 +15,10 @@ responsive six months into a simulation.
 
 from __future__ import annotations
 
-import os
 import statistics
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,11 +34,11 @@ from bike_pipeline import services
 from bike_pipeline.dashboard import queries
 from bike_pipeline.dashboard.app import REFRESH_MS
 from bike_pipeline.dashboard.live_events import RECENT_EVENTS, LiveEvents
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.events.channels import EventKeys
 from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.events.stream import reset_stream
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.store.models import SimulationState
 
@@ -134,12 +134,11 @@ def dashboard(events: int, ticks: int, per_tick: int, clients: int | None, secon
     settings = Settings.from_env()
     app_url = services.database_url(settings)
     redis_url = services.redis_url(settings)
-    tag = f"bench_dashboard_{os.getpid()}"
-    bench_url = ensure_database(app_url, tag)
+    scratch = ExitStack()
+    bench_url = scratch.enter_context(scratch_database(app_url, "bench_dashboard", schema=True))
     client = redis.Redis.from_url(redis_url)
     try:
         engine = engine_for(bench_url)
-        create_schema(engine)
         click.echo(f"inserting and relaying {events:,} synthetic events ...")
         insert_synthetic_events(engine, events)
         relay_pending(engine, client, keys=BENCH_KEYS)
@@ -166,8 +165,4 @@ def dashboard(events: int, ticks: int, per_tick: int, clients: int | None, secon
     finally:
         reset_stream(client, BENCH_KEYS)
         client.close()
-        engine_for(bench_url).dispose()
-        admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
-        admin.dispose()
+        scratch.close()

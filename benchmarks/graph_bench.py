@@ -19,13 +19,13 @@ import sqlalchemy as sa
 from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.graph.connection import graph_exists, open_graph
 from bike_pipeline.graph.links import LINK_BATCH, link_rentals
 from bike_pipeline.graph.nodes import load_nodes
 from bike_pipeline.graph.rental_batches import NEW_RENTALS, rental_batches
 from bike_pipeline.graph.schema import ensure_indexes
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 
 GOAL_RATIO = 1.5
@@ -115,58 +115,52 @@ def graph(rentals: int, customers: int, bikes: int, batch: int, repeats: int) ->
     app_url = services.database_url(settings)
     graph_url = services.graph_url(settings)
     tag = f"bench_graph_{os.getpid()}"
-    bench_url = ensure_database(app_url, tag)
     names = {"ours": f"{tag}_links", "anchor": f"{tag}_bulk"}
-    try:
+    with scratch_database(app_url, "bench_graph", schema=True) as bench_url:
         engine = engine_for(bench_url)
-        create_schema(engine)
-        click.echo(f"filling {rentals:,} rentals, {customers:,} customers, {bikes:,} bikes ...")
-        _fill(engine, rentals, customers, bikes)
-        rows = _all_rows(engine, rentals)
+        try:
+            click.echo(f"filling {rentals:,} rentals, {customers:,} customers, {bikes:,} bikes ...")
+            _fill(engine, rentals, customers, bikes)
+            rows = _all_rows(engine, rentals)
 
-        def ours() -> int:
-            target = open_graph(graph_url, names["ours"])
-            return link_rentals(engine_for(bench_url), target, batch).relations_created
+            def ours() -> int:
+                target = open_graph(graph_url, names["ours"])
+                return link_rentals(engine_for(bench_url), target, batch).relations_created
 
-        def anchor() -> int:
-            target = open_graph(graph_url, names["anchor"])
-            return int(target.query(f"CYPHER rows={rows} {BULK_CREATE}").relationships_created)
+            def anchor() -> int:
+                target = open_graph(graph_url, names["anchor"])
+                return int(target.query(f"CYPHER rows={rows} {BULK_CREATE}").relationships_created)
 
-        runs: dict[str, list[Measurement]] = {"ours": [], "anchor": []}
-        labels = {
-            "ours": f"graph sync links (MERGE, batch {batch:,})",
-            "anchor": "one bulk UNWIND ... CREATE",
-        }
-        works = {"ours": ours, "anchor": anchor}
-        for repeat in range(repeats):
-            for variant in ("anchor", "ours") if repeat % 2 == 0 else ("ours", "anchor"):
-                _fresh_graph(engine, graph_url, names[variant])
-                engine.dispose()
-                run = measure_in_child(labels[variant], rentals, works[variant])
-                found = _relation_count(graph_url, names[variant])
-                if run.result != rentals or found != rentals:
-                    raise click.ClickException(
-                        f"{variant}: {found:,} relations, expected {rentals:,}"
-                    )
-                runs[variant].append(run)
-                click.echo(f"run {repeat + 1}/{repeats} {variant:6} {run.seconds:8.2f} s")
-        bulk, linked = _best(runs["anchor"]), _best(runs["ours"])
-        print_measurements(
-            f"Linking {rentals:,} rentals into FalkorDB (best of {repeats})",
-            bulk,
-            [linked],
-            "relations",
-        )
-        ratio = linked.ratio_to(bulk)
-        verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
-        click.echo(f"ours / anchor = {ratio:.2f}x (goal: within {GOAL_RATIO}x): {verdict}")
-    finally:
-        for name in names.values():
-            target = open_graph(graph_url, name)
-            if graph_exists(target):
-                target.delete()
-        engine_for(bench_url).dispose()
-        admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
-        admin.dispose()
+            runs: dict[str, list[Measurement]] = {"ours": [], "anchor": []}
+            labels = {
+                "ours": f"graph sync links (MERGE, batch {batch:,})",
+                "anchor": "one bulk UNWIND ... CREATE",
+            }
+            works = {"ours": ours, "anchor": anchor}
+            for repeat in range(repeats):
+                for variant in ("anchor", "ours") if repeat % 2 == 0 else ("ours", "anchor"):
+                    _fresh_graph(engine, graph_url, names[variant])
+                    engine.dispose()
+                    run = measure_in_child(labels[variant], rentals, works[variant])
+                    found = _relation_count(graph_url, names[variant])
+                    if run.result != rentals or found != rentals:
+                        raise click.ClickException(
+                            f"{variant}: {found:,} relations, expected {rentals:,}"
+                        )
+                    runs[variant].append(run)
+                    click.echo(f"run {repeat + 1}/{repeats} {variant:6} {run.seconds:8.2f} s")
+            bulk, linked = _best(runs["anchor"]), _best(runs["ours"])
+            print_measurements(
+                f"Linking {rentals:,} rentals into FalkorDB (best of {repeats})",
+                bulk,
+                [linked],
+                "relations",
+            )
+            ratio = linked.ratio_to(bulk)
+            verdict = "met" if ratio <= GOAL_RATIO else "NOT met"
+            click.echo(f"ours / anchor = {ratio:.2f}x (goal: within {GOAL_RATIO}x): {verdict}")
+        finally:
+            for name in names.values():
+                target = open_graph(graph_url, name)
+                if graph_exists(target):
+                    target.delete()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import os
 import tempfile
 from pathlib import Path
 
@@ -30,8 +29,9 @@ from sqlalchemy.orm import Session
 from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
 from bike_pipeline.db.models import Customer
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.generate import write_customers
 from bike_pipeline.ingest.customer_rules import validate_customers
 from bike_pipeline.ingest.identifiers import normalise_iban, normalise_postcode
@@ -41,7 +41,6 @@ from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline.ingest.records import DumpReader
 from bike_pipeline.ingest.specs import CUSTOMERS
 from bike_pipeline.ingest.verdicts import Verdicts
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 
 GOAL_RATIO = 1.5
@@ -140,14 +139,6 @@ def _extrapolated(sample: Measurement, rows: int) -> Measurement:
     )
 
 
-def _drop(app_url: str, name: str) -> None:
-    engine_for.cache_clear()
-    admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @click.command()
 @click.option("--rows", type=click.IntRange(min=1000), default=1_000_000, show_default=True)
 @click.option(
@@ -161,16 +152,13 @@ def _drop(app_url: str, name: str) -> None:
 def ingest(rows: int, orm_rows: int, seed: int) -> None:
     """Ingestion of N generated customers vs a raw COPY of the same file (the anchor)."""
     app_url = services.database_url(Settings.from_env())
-    name = f"bench_ingest_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as folder:
         clean, defective = Path(folder) / "customers.csv", Path(folder) / "defective.csv"
         click.echo(f"generating {rows:,} customers (and a copy with 1% defects) ...")
         write_customers(clean, rows, seed, 0.0)
         defects = len(write_customers(defective, rows, seed, 0.01).defects)
         size_mib = clean.stat().st_size / 2**20
-        try:
-            url = ensure_database(app_url, name)
-            create_schema(engine_for(url))
+        with scratch_database(app_url, "bench_ingest", schema=True) as url:
             engine_for.cache_clear()
             typed = Path(folder) / "typed.csv"
             _typed_rows(clean, typed)
@@ -195,8 +183,6 @@ def ingest(rows: int, orm_rows: int, seed: int) -> None:
                 orm_rows,
                 lambda: _orm(url, clean, orm_rows),
             )
-        finally:
-            _drop(app_url, name)
     click.echo(f"{rows:,} customers, {size_mib:,.0f} MiB CSV")
     print_measurements(
         "Ingestion of customers.csv",

@@ -27,12 +27,12 @@ from benchmarks.measure import measure_in_child
 from benchmarks.report import print_measurements
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.privacy.analytics_build import copy_customers, fill_analytics_customers
 from bike_pipeline.privacy.analytics_models import CUSTOMERS_TABLE, AnalyticsCustomer
 from bike_pipeline.privacy.bi_build import build_bi_events
 from bike_pipeline.privacy.cipher import PiiCipher
 from bike_pipeline.privacy.pseudonyms import Pseudonymiser
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import PII_KEY_VAR, Settings
 
 BENCH_PII_KEY = "bench-pii-key"
@@ -129,11 +129,9 @@ def privacy(rows: int, orm_rows: int) -> None:
     orm_rows = min(orm_rows, rows)
     settings = Settings.from_env()
     app_url = services.database_url(settings)
-    tag = f"bench_privacy_{os.getpid()}"
-    url = ensure_database(app_url, tag)
     os.environ[PII_KEY_VAR] = BENCH_PII_KEY  # the ORM variant's StringEncryptedType reads it
     cipher = PiiCipher(BENCH_PII_KEY)
-    try:
+    with scratch_database(app_url, "bench_privacy") as url:
         click.echo(f"filling {rows:,} customers and {rows:,} events ...")
         _fill(engine_for(url), rows)
         engine_for(url).dispose()
@@ -172,9 +170,3 @@ def privacy(rows: int, orm_rows: int) -> None:
         if orm.result != orm_rows or bulk.result != orm_rows:
             raise click.ClickException("the per-row comparison wrote the wrong number of rows")
         print_measurements(f"Encrypting {orm_rows:,} customers: bulk vs per row", bulk, [orm])
-    finally:
-        engine_for(url).dispose()
-        admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
-        admin.dispose()

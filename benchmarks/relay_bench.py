@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 
 import click
 import redis
@@ -27,12 +26,12 @@ from benchmarks.report import print_measurements
 from benchmarks.synthetic_events import insert_synthetic_events
 from bike_pipeline import services
 from bike_pipeline.db.base import CORE_SCHEMA
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.events.channels import EventKeys, stream_id
 from bike_pipeline.events.payload import SIM_TIME_ZONE
 from bike_pipeline.events.publisher import STREAM_FIELD
 from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 
 BENCH_KEYS = EventKeys(stream="bike_pipeline.bench.events", channel_prefix="bike_pipeline.bench.")
@@ -198,11 +197,8 @@ def relay(events: int, batch_size: int, pipelined: bool) -> None:
     settings = Settings.from_env()
     app_url = services.database_url(settings)
     redis_url = services.redis_url(settings)
-    tag = f"bench_relay_{os.getpid()}"
-    bench_url = ensure_database(app_url, tag)
-    try:
+    with scratch_database(app_url, "bench_relay", schema=True) as bench_url:
         engine = engine_for(bench_url)
-        create_schema(engine)
         click.echo(f"inserting {events:,} synthetic events ...")
         insert_synthetic_events(engine, events)
         engine.dispose()
@@ -210,9 +206,3 @@ def relay(events: int, batch_size: int, pipelined: bool) -> None:
             bench_url, redis_url, batch_size, with_pipelined=pipelined
         )
         print_measurements(f"Relaying {events:,} events to Redis", anchor, measured, "events")
-    finally:
-        engine_for(bench_url).dispose()
-        admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)'))
-        admin.dispose()

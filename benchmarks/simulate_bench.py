@@ -28,10 +28,10 @@ import sqlalchemy as sa
 from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.report import print_measurements
 from bike_pipeline import services
-from bike_pipeline.db.engine import create_schema, engine_for
+from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.events.channels import EventKeys
 from bike_pipeline.ingest.pipeline import ingest_file
-from bike_pipeline.services.embedded_postgres_server import ensure_database
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
@@ -206,14 +206,6 @@ def _latency(label: str, url: str, settings: Settings, keys: EventKeys, ticks: i
     )
 
 
-def _drop(app_url: str, names: list[str]) -> None:
-    admin = sa.create_engine(app_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in names:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @click.command()
 @click.option("--data-dir", default="data", show_default=True, help="The default dump.")
 @click.option(
@@ -259,29 +251,28 @@ def simulate(
     settings = Settings.from_env()
     app_url = services.database_url(settings)
     tag = f"bench_simulate_{os.getpid()}"
-    names = [tag, f"{tag}_big"]
     keys = EventKeys(stream=f"{tag}.events", channel_prefix=f"{tag}.events.")
     try:
-        url = ensure_database(app_url, names[0])
-        create_schema(engine_for(url))
-        for kind in ("customers", "bikes"):
-            ingested = ingest_file(engine_for(url), Path(data_dir) / f"{kind}.csv", kind)
-            click.echo(f"ingested {kind}: {ingested.loaded:,} rows ({ingested.rejected} rejected)")
-        engine_for(url).dispose()
-        if days:
-            _throughput("(a) seed scenario", url, settings, keys, "seed", days, rounds)
-        if full_days:
-            _throughput("(b) full scenario", url, settings, keys, "full", full_days, rounds)
-        _latency("default dump (seed)", url, settings, keys, latency_ticks)
-        big_url = ensure_database(app_url, names[1])
-        create_schema(engine_for(big_url))
-        click.echo(f"filling {big_customers:,} customers, {big_bikes:,} bikes ...")
-        with engine_for(big_url).begin() as conn:
-            for statement in _FILL:
-                conn.execute(sa.text(statement), {"customers": big_customers, "bikes": big_bikes})
-        engine_for(big_url).dispose()
-        _latency(f"{big_customers:,} customers (seed)", big_url, settings, keys, latency_ticks)
+        with scratch_database(app_url, "bench_simulate", schema=True) as url:
+            for kind in ("customers", "bikes"):
+                ingested = ingest_file(engine_for(url), Path(data_dir) / f"{kind}.csv", kind)
+                click.echo(
+                    f"ingested {kind}: {ingested.loaded:,} rows ({ingested.rejected} rejected)"
+                )
+            engine_for(url).dispose()
+            if days:
+                _throughput("(a) seed scenario", url, settings, keys, "seed", days, rounds)
+            if full_days:
+                _throughput("(b) full scenario", url, settings, keys, "full", full_days, rounds)
+            _latency("default dump (seed)", url, settings, keys, latency_ticks)
+        with scratch_database(app_url, "bench_simulate_big", schema=True) as big_url:
+            click.echo(f"filling {big_customers:,} customers, {big_bikes:,} bikes ...")
+            with engine_for(big_url).begin() as conn:
+                for statement in _FILL:
+                    conn.execute(
+                        sa.text(statement), {"customers": big_customers, "bikes": big_bikes}
+                    )
+            engine_for(big_url).dispose()
+            _latency(f"{big_customers:,} customers (seed)", big_url, settings, keys, latency_ticks)
     finally:
-        engine_for.cache_clear()  # the parent's pooled connections to the bench databases
-        _drop(app_url, names)
         _redis(settings).delete(keys.stream)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 
 from bike_pipeline import services
 from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline_tests.conftest import TEMPLATE_DATABASE
 from bike_pipeline_tests.ingest.dump_rows import (
@@ -26,19 +26,10 @@ from bike_pipeline_tests.ingest.dump_rows import (
 @pytest.fixture
 def second_engine(servers: services.ServiceUrls) -> Iterator[sa.Engine]:
     """Another fresh database with the schema, for the other order."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE_DATABASE}"'))
-    url = sa.make_url(servers.database_url).set(database=name)
-    engine = engine_for(url.render_as_string(hide_password=False))
-    try:
+    with scratch_database(servers.database_url, "t", template=TEMPLATE_DATABASE) as url:
+        engine = engine_for(url)
         yield engine
-    finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _dump(folder: Path, round_: int) -> dict[str, Path]:
