@@ -1,9 +1,9 @@
-"""The customer table's shape, where it is still written more than once, stays in step.
+"""The customer table's shape is written once and everything derived from it stays in step.
 
 `core.customers` is owned by `db.models.Customer`; the dump specs take their columns from it
-(`db.models.dump_columns`). The analytics copy keeps its own models (the engineer's with
-encrypted types, the analysts' without the key) and its encrypted/plain split: these must
-name exactly the core table's columns, in its order.
+(`db.models.dump_columns`), and both analytics models (the engineer's with encrypted types,
+the analysts' without the key) from it by the privacy rule (privacy/analytics_shape.py):
+they name exactly the core table's columns, in its order.
 """
 
 from __future__ import annotations

@@ -36,6 +36,9 @@ LONGITUDE_RANGE = (3.20, 7.30)
 # `Column.info` key of a column the simulation writes and a dump never holds; every other
 # column of core.customers and core.bikes is a dump column (CONTRACT section 1).
 SIMULATION_ONLY = "simulation_only"
+# Column info key marking a personal value: encrypted in `analytics`, never in logs or `bi`
+# (privacy/analytics_shape.py derives the analytics table from it).
+PERSONAL = "personal"
 
 
 def dump_columns(table: sa.Table) -> tuple[str, ...]:
@@ -60,17 +63,17 @@ class Customer(Base):
     )
 
     customer_id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    first_name: Mapped[str] = mapped_column(sa.String(100))
-    last_name: Mapped[str] = mapped_column(sa.String(100))
-    bsn: Mapped[str] = mapped_column(sa.String(9), unique=True)
-    iban: Mapped[str] = mapped_column(sa.String(18))
-    email: Mapped[str] = mapped_column(sa.String(254))
-    phone: Mapped[str | None] = mapped_column(sa.String(32))
-    date_of_birth: Mapped[date] = mapped_column(sa.Date)
-    street: Mapped[str] = mapped_column(sa.String(200))
-    house_number: Mapped[str] = mapped_column(sa.String(20))
-    postcode: Mapped[str] = mapped_column(sa.String(7))
-    city: Mapped[str] = mapped_column(sa.String(100))
+    first_name: Mapped[str] = mapped_column(sa.String(100), info={PERSONAL: True})
+    last_name: Mapped[str] = mapped_column(sa.String(100), info={PERSONAL: True})
+    bsn: Mapped[str] = mapped_column(sa.String(9), unique=True, info={PERSONAL: True})
+    iban: Mapped[str] = mapped_column(sa.String(18), info={PERSONAL: True})
+    email: Mapped[str] = mapped_column(sa.String(254), info={PERSONAL: True})
+    phone: Mapped[str | None] = mapped_column(sa.String(32), info={PERSONAL: True})
+    date_of_birth: Mapped[date] = mapped_column(sa.Date, info={PERSONAL: True})
+    street: Mapped[str] = mapped_column(sa.String(200), info={PERSONAL: True})
+    house_number: Mapped[str] = mapped_column(sa.String(20), info={PERSONAL: True})
+    postcode: Mapped[str] = mapped_column(sa.String(7), info={PERSONAL: True})
+    city: Mapped[str] = mapped_column(sa.String(100), info={PERSONAL: True})
     registered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
     insured: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
