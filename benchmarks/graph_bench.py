@@ -18,8 +18,10 @@ import sqlalchemy as sa
 
 from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.report import print_measurements
+from benchmarks.world_sql import bikes_sql, customers_sql, insert_select
 from bike_pipeline import services
 from bike_pipeline.db.engine import engine_for
+from bike_pipeline.db.models import Rental
 from bike_pipeline.db.scratch import scratch_database
 from bike_pipeline.graph.connection import graph_exists, open_graph
 from bike_pipeline.graph.links import LINK_BATCH, link_rentals
@@ -38,30 +40,22 @@ CREATE (c)-[:RENTED {rental_id: row.id, started_at: row.s, ended_at: row.e}]->(b
 """
 
 _FILL = [
-    """
-    INSERT INTO core.customers (customer_id, first_name, last_name, bsn, iban, email,
-        date_of_birth, street, house_number, postcode, city)
-    SELECT i, 'Bench', 'Customer', lpad(i::text, 9, '0'), 'NL00BENC' || lpad(i::text, 10, '0'),
-        'bench' || i || '@example.invalid', DATE '1990-01-01', 'Benchstraat', '1', '1234 AB',
-        'Utrecht'
-    FROM generate_series(1, :customers) AS i
-    """,
-    """
-    INSERT INTO core.bikes (bike_id, frame_number, model, purchased_on, purchase_price_eur,
-        status, station, latitude, longitude)
-    SELECT i, 'BENCH' || i, 'city', DATE '2025-01-01', 650, 'available', 'Utrecht Centraal',
-        52.09, 5.11
-    FROM generate_series(1, :bikes) AS i
-    """,
+    customers_sql(":customers"),
+    bikes_sql(":bikes"),
     "SELECT setseed(0.42)",
-    """
-    INSERT INTO core.rentals (rental_id, customer_id, bike_id, started_at, ended_at,
-        start_tick, end_tick)
-    SELECT i, 1 + floor(random() * :customers)::int, 1 + floor(random() * :bikes)::int,
-        TIMESTAMPTZ '2026-01-01 00:00:00+00' + i * INTERVAL '15 seconds',
-        TIMESTAMPTZ '2026-01-01 00:20:00+00' + i * INTERVAL '15 seconds', i / 4, i / 4 + 20
-    FROM generate_series(1, :rentals) AS i
-    """,
+    insert_select(
+        Rental,
+        {
+            "rental_id": "i",
+            "customer_id": "1 + floor(random() * :customers)::int",
+            "bike_id": "1 + floor(random() * :bikes)::int",
+            "started_at": "TIMESTAMPTZ '2026-01-01 00:00:00+00' + i * INTERVAL '15 seconds'",
+            "ended_at": "TIMESTAMPTZ '2026-01-01 00:20:00+00' + i * INTERVAL '15 seconds'",
+            "start_tick": "i / 4",
+            "end_tick": "i / 4 + 20",
+        },
+        "generate_series(1, :rentals) AS i",
+    ),
 ]
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks.measure import measure_in_child
 from benchmarks.report import print_measurements
+from benchmarks.world_sql import customers_sql
 from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.db.scratch import scratch_database
@@ -41,25 +42,22 @@ PLAIN_TABLE = "public.plain_customers"
 ORM_BATCH = 1_000
 
 _FILL = [
-    """
-    INSERT INTO core.customers (customer_id, first_name, last_name, bsn, iban, email, phone,
-        date_of_birth, street, house_number, postcode, city, registered_at, insured)
-    SELECT i,
-        (ARRAY['Jan', 'Sanne', 'Daan', 'Emma', 'Sem', 'Julia', 'Lucas', 'Tess'])[1 + i % 8],
-        (ARRAY['de Jong', 'Jansen', 'de Vries', 'van den Berg', 'Bakker', 'Visser'])[1 + i % 6],
-        lpad(i::text, 9, '0'),
-        'NL' || lpad((i % 97)::text, 2, '0') || 'BENC' || lpad(i::text, 10, '0'),
-        'customer' || i || '@example.invalid',
-        CASE WHEN i % 4 = 0 THEN NULL ELSE '06' || lpad(i::text, 8, '0') END,
-        DATE '1950-01-01' + ((i::bigint * 7919) % 20000)::int,
-        (ARRAY['Dorpsstraat', 'Kerkstraat', 'Stationsweg', 'Molenweg'])[1 + i % 4],
-        (1 + i % 250)::text,
-        (1000 + i % 9000)::text || ' AB',
-        (ARRAY['Utrecht', 'Amsterdam', 'Rotterdam', 'Den Haag', 'Zwolle'])[1 + i % 5],
-        CASE WHEN i % 2 = 0 THEN TIMESTAMPTZ '2026-01-01 08:00:00+01' END,
-        false
-    FROM generate_series(1, :rows) AS i
-    """,
+    customers_sql(
+        ":rows",
+        first_name="(ARRAY['Jan', 'Sanne', 'Daan', 'Emma', 'Sem', 'Julia', 'Lucas', 'Tess'])"
+        "[1 + i % 8]",
+        last_name="(ARRAY['de Jong', 'Jansen', 'de Vries', 'van den Berg', 'Bakker', 'Visser'])"
+        "[1 + i % 6]",
+        iban="'NL' || lpad((i % 97)::text, 2, '0') || 'BENC' || lpad(i::text, 10, '0')",
+        email="'customer' || i || '@example.invalid'",
+        phone="CASE WHEN i % 4 = 0 THEN NULL ELSE '06' || lpad(i::text, 8, '0') END",
+        date_of_birth="DATE '1950-01-01' + ((i::bigint * 7919) % 20000)::int",
+        street="(ARRAY['Dorpsstraat', 'Kerkstraat', 'Stationsweg', 'Molenweg'])[1 + i % 4]",
+        house_number="(1 + i % 250)::text",
+        postcode="(1000 + i % 9000)::text || ' AB'",
+        city="(ARRAY['Utrecht', 'Amsterdam', 'Rotterdam', 'Den Haag', 'Zwolle'])[1 + i % 5]",
+        registered_at="CASE WHEN i % 2 = 0 THEN TIMESTAMPTZ '2026-01-01 08:00:00+01' END",
+    ),
     """
     INSERT INTO core.events (event_id, tick, sim_time, type, customer_id)
     SELECT i, i / 1000, TIMESTAMPTZ '2026-03-02 07:00:00+01' + (i / 1000) * INTERVAL '20 minutes',

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.report import print_measurements
+from benchmarks.world_sql import bikes_sql, customers_sql
 from bike_pipeline import services
 from bike_pipeline.db.engine import engine_for
 from bike_pipeline.db.scratch import scratch_database
@@ -41,21 +42,12 @@ GOAL_RATIO = 2.0
 SEED = 42
 
 _FILL = [
-    """
-    INSERT INTO core.customers (customer_id, first_name, last_name, bsn, iban, email,
-        date_of_birth, street, house_number, postcode, city, registered_at, insured)
-    SELECT i, 'Bench', 'Customer', lpad(i::text, 9, '0'), 'NL00BENC' || lpad(i::text, 10, '0'),
-        'bench' || i || '@example.invalid', DATE '1990-01-01', 'Benchstraat', '1', '1234 AB',
-        'Utrecht', CASE WHEN i % 3 = 0 THEN TIMESTAMPTZ '2025-06-01 12:00+02' END, i % 6 = 0
-    FROM generate_series(1, :customers) AS i
-    """,
-    """
-    INSERT INTO core.bikes (bike_id, frame_number, model, purchased_on, purchase_price_eur,
-        status, station, latitude, longitude)
-    SELECT i, 'BENCH' || i, 'city', DATE '2025-01-01', 650, 'available', 'Utrecht Centraal',
-        52.09, 5.11
-    FROM generate_series(1, :bikes) AS i
-    """,
+    customers_sql(
+        ":customers",
+        registered_at="CASE WHEN i % 3 = 0 THEN TIMESTAMPTZ '2025-06-01 12:00+02' END",
+        insured="i % 6 = 0",
+    ),
+    bikes_sql(":bikes"),
 ]
 
 

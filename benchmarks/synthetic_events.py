@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from benchmarks.world_sql import bikes_sql, customers_sql, insert_select
 from bike_pipeline.db.base import CORE_SCHEMA
+from bike_pipeline.db.models import Rental
 
 WORLD_CUSTOMERS = 1000
 WORLD_BIKES = 200
@@ -17,30 +19,41 @@ WORLD_RENTALS = 1000
 SIM_START = "2026-01-05 00:00:00+01"
 
 _WORLD = [
-    f"""
-    INSERT INTO {CORE_SCHEMA}.customers (customer_id, first_name, last_name, bsn, iban, email,
-        date_of_birth, street, house_number, postcode, city, registered_at, insured)
-    SELECT i, 'Synthetic', 'Customer ' || i, lpad(i::text, 9, '0'),
-        'NL00TEST' || lpad(i::text, 10, '0'), 'customer' || i || '@example.invalid',
-        date '1990-01-01', 'Teststraat', i::text, '1234 AB', 'Teststad', NULL, false
-    FROM generate_series(1, {WORLD_CUSTOMERS}) AS i
-    ON CONFLICT DO NOTHING
-    """,
-    f"""
-    INSERT INTO {CORE_SCHEMA}.bikes (bike_id, frame_number, model, purchased_on,
-        purchase_price_eur, status, station, latitude, longitude)
-    SELECT i, 'SYN-' || i, 'city', date '2024-01-01', 900, 'available', 'Test', 52.0, 5.0
-    FROM generate_series(1, {WORLD_BIKES}) AS i
-    ON CONFLICT DO NOTHING
-    """,
-    f"""
-    INSERT INTO {CORE_SCHEMA}.rentals (rental_id, customer_id, bike_id, started_at, ended_at,
-        start_tick, end_tick)
-    SELECT i, 1 + i % {WORLD_CUSTOMERS}, 1 + i % {WORLD_BIKES},
-        timestamptz '{SIM_START}', timestamptz '{SIM_START}' + interval '1 hour', 0, 3
-    FROM generate_series(1, {WORLD_RENTALS}) AS i
-    ON CONFLICT DO NOTHING
-    """,
+    customers_sql(
+        str(WORLD_CUSTOMERS),
+        first_name="'Synthetic'",
+        last_name="'Customer ' || i",
+        iban="'NL00TEST' || lpad(i::text, 10, '0')",
+        email="'customer' || i || '@example.invalid'",
+        street="'Teststraat'",
+        house_number="i::text",
+        city="'Teststad'",
+        on_conflict="ON CONFLICT DO NOTHING",
+    ),
+    bikes_sql(
+        str(WORLD_BIKES),
+        frame_number="'SYN-' || i",
+        purchased_on="date '2024-01-01'",
+        purchase_price_eur="900",
+        station="'Test'",
+        latitude="52.0",
+        longitude="5.0",
+        on_conflict="ON CONFLICT DO NOTHING",
+    ),
+    insert_select(
+        Rental,
+        {
+            "rental_id": "i",
+            "customer_id": f"1 + i % {WORLD_CUSTOMERS}",
+            "bike_id": f"1 + i % {WORLD_BIKES}",
+            "started_at": f"timestamptz '{SIM_START}'",
+            "ended_at": f"timestamptz '{SIM_START}' + interval '1 hour'",
+            "start_tick": "0",
+            "end_tick": "3",
+        },
+        f"generate_series(1, {WORLD_RENTALS}) AS i",
+        on_conflict="ON CONFLICT DO NOTHING",
+    ),
 ]
 
 # Types drawn with roughly the simulation's mix; the type fields as CONTRACT section 5.
