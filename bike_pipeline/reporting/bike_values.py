@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.costs import OperatingCosts
+from bike_pipeline.simulation.store.baseline import simulation_holds_state
 from bike_pipeline.simulation.world import WorldState
 
 C = CORE_SCHEMA
@@ -61,9 +62,10 @@ class BikeValues:
 def bike_values_from_database(conn: sa.Connection, costs: OperatingCosts) -> BikeValues:
     """The dump's bikes as ingested (the simulation's baseline when one ran: the bikes it
     bought are not part of the dump)."""
-    simulated = conn.execute(sa.text(f"SELECT count(*) FROM {C}.simulation_state")).scalar_one()
     where = (
-        f"WHERE bike_id IN (SELECT bike_id FROM {C}.simulation_baseline_bikes)" if simulated else ""
+        f"WHERE bike_id IN (SELECT bike_id FROM {C}.simulation_baseline_bikes)"
+        if simulation_holds_state(conn)
+        else ""
     )
     rows = conn.execute(
         sa.text(f"SELECT bike_id, model, purchase_price_eur FROM {C}.bikes {where}")
