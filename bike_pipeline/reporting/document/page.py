@@ -12,7 +12,8 @@ from bike_pipeline.reporting.document.tables import Rows
 
 STYLE = (
     "body{font-family:sans-serif;max-width:1300px;margin:0.5em auto;color:#222}"
-    "h1{font-size:1.4em;margin:0.3em 0}#summary{font-size:13px}#summary td,#summary th{text-align:left}"
+    "h1{font-size:1.4em;margin:0.3em 0}#summary{font-size:13px}"
+    "#summary td,#summary th{text-align:left}"
     ".lead p{margin:0.3em 0}"
     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 8px;"
     "text-align:right}th{background:#eee}td:first-child{text-align:left}img{max-width:100%}"
