@@ -20,7 +20,7 @@ from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
-from bike_pipeline.reporting.analysis.stats import meets_target
+from bike_pipeline.reporting.analysis.stats import Interval, meets_target
 from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
@@ -42,6 +42,12 @@ from bike_pipeline.reporting.document.narrative import (
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
 from bike_pipeline.reporting.document.pdf import write_pdf
+from bike_pipeline.reporting.document.pictures import (
+    frontier_heatmaps,
+    station_map_png,
+    station_map_svg,
+    waterfall_plot,
+)
 from bike_pipeline.reporting.document.run_vs_replications import RunVsReplications, compare
 from bike_pipeline.reporting.document.run_vs_replications import lines as run_vs_lines
 from bike_pipeline.reporting.document.run_vs_replications import rows as run_vs_rows
@@ -224,6 +230,7 @@ def build_report(
             row["cost_rebalancing_eur"] = "not recorded"
 
     studies: list[ScenarioStudy] = []
+    maps: dict[str, str] = {}  # scenario -> inline SVG station map
     answer: Answer | None = None
     beside: RunVsReplications | None = None
     if settings.monte_carlo:
@@ -250,12 +257,25 @@ def build_report(
             if study.grid:
                 tables[f"frontier_{study.scenario}"] = grid_rows(study)
                 tables[f"policies_{study.scenario}"] = policy_rows(study)
-                images[f"frontier_{study.scenario}"] = plots.frontier_plot(
+                images[f"frontier_{study.scenario}"] = frontier_heatmaps(
                     tables[f"frontier_{study.scenario}"],
                     tables[f"policies_{study.scenario}"],
                     settings.target,
                     directory / f"frontier_{study.scenario}.png",
                 )
+            images[f"money_{study.scenario}"] = waterfall_plot(
+                study.current, study.scenario, directory / f"money_{study.scenario}.png"
+            )
+            stockouts = _stockouts(study)
+            coordinates = world.station_coordinates
+            if coordinates is not None and len(coordinates) == len(stockouts) and any(stockouts):
+                images[f"stations_{study.scenario}"] = station_map_png(
+                    study.station_names,
+                    coordinates,
+                    stockouts,
+                    directory / f"stations_{study.scenario}.png",
+                )
+                maps[study.scenario] = station_map_svg(study.station_names, coordinates, stockouts)
             tables[f"validation_{study.scenario}"] = validation_rows(study)
             if study.tornado:
                 tables[f"tornado_{study.scenario}"] = tornado_rows(study)
@@ -279,7 +299,7 @@ def build_report(
         if studies
         else None
     )
-    sections = _sections(run, figures, tables, images, studies, answer, settings, beside)
+    sections = _sections(run, figures, tables, images, studies, answer, settings, beside, maps)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
@@ -289,6 +309,17 @@ def build_report(
     files += list(images.values())
     files += [directory / n for n in ("summary.md", "report.html", "report.pdf", "headline.json")]
     return Report(directory, head, summary, answer, studies, files)
+
+
+def _stockouts(study: ScenarioStudy) -> list[float]:
+    """Mean stock-outs per station (current fleet), in the order of the station names."""
+    return [
+        (study.current.get(f"stockouts_station_{k}") or _NONE).mean
+        for k in range(len(study.station_names))
+    ]
+
+
+_NONE = Interval(0.0, 0.0, 0.0, 0)
 
 
 def replications_of(studies: list[ScenarioStudy]) -> int | None:
@@ -350,6 +381,7 @@ def _sections(
     answer: Answer | None,
     settings: ReportSettings,
     beside: RunVsReplications | None = None,
+    maps: dict[str, str] | None = None,
 ) -> list[Section]:
     answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
     sections = []
@@ -395,6 +427,17 @@ def _sections(
     for s in studies:
         if s is not studies[0]:
             sections.append(Section(f"Answer for {s.scenario}", answer_lines(s, settings.target)))
+        sections.append(
+            Section(f"Money, current fleet: {s.scenario}", images=[images[f"money_{s.scenario}"]])
+        )
+        if f"stations_{s.scenario}" in images:
+            sections.append(
+                Section(
+                    f"Stations by stock-outs: {s.scenario} (hover a circle for its name)",
+                    images=[images[f"stations_{s.scenario}"]],
+                    svg=(maps or {}).get(s.scenario),
+                )
+            )
         if s.grid:
             sections.append(
                 Section(

@@ -27,6 +27,7 @@ class Section:
     table: Rows | None = None
     images: list[Path] = field(default_factory=list)
     anchor: str | None = None  # an id for the section's table (the summary: tests find it)
+    svg: str | None = None  # drawn in the HTML in place of the images (names on hover)
 
 
 def cell(value: object) -> str:
@@ -96,7 +97,9 @@ def html_page(title: str, sections: list[Section]) -> str:
             out.append("</table>")
         if bullets and section.anchor:  # the summary: its table before the sentences
             out.append(bullet_list)
-        for image in section.images:
+        if section.svg:
+            out.append(section.svg)
+        for image in [] if section.svg else section.images:
             data = base64.b64encode(image.read_bytes()).decode("ascii")
             out.append(f'<img alt="{html.escape(image.stem)}" src="data:image/png;base64,{data}">')
         if section.anchor:

@@ -101,38 +101,6 @@ def scenarios_plot(rows: Rows, path: Path) -> Path:
     return _save(figure, path)
 
 
-def frontier_plot(grid: Rows, policies: Rows, target: float, path: Path) -> Path:
-    """Worst rush-hour week (left) and profit (right) against the initial fleet, one line
-    per replacement rate, with 95% intervals; the target and each rate's policy marked."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    rates = sorted({int(row["bought_per_week"]) for row in grid})  # type: ignore[call-overload]
-    for rate in rates:
-        rows = [r for r in grid if r["bought_per_week"] == rate]
-        x = [float(r["initial_fleet"]) for r in rows]  # type: ignore[arg-type]
-        for axis, key, low, high in (
-            (left, "worst_week", "worst_week_low", "worst_week_high"),
-            (right, "profit_eur", "profit_low", "profit_high"),
-        ):
-            y = [float(r[key]) for r in rows]  # type: ignore[arg-type]
-            errors = [
-                [v - float(r[low]) for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
-                [float(r[high]) - v for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
-            ]
-            axis.errorbar(x, y, yerr=errors, marker="o", capsize=3, label=f"{rate:,}/week")
-    for p in policies:
-        if p["initial_fleet"] is not None and p["profit_eur"] is not None:
-            style = "r*" if p["cheapest"] else "kx"
-            right.plot([p["initial_fleet"]], [p["profit_eur"]], style, markersize=12)
-            left.plot([p["initial_fleet"]], [target], style, markersize=12)
-    left.axhline(target, color="grey", linestyle="--")
-    left.set(xscale="log", xlabel="initial fleet", ylabel="worst-week rush-hour service level")
-    left.set_title("Service (95% CI); x: each rate's policy, *: cheapest")
-    right.set(xscale="log", xlabel="initial fleet", ylabel="profit over the horizon (EUR)")
-    right.set_title("Profit (95% CI)")
-    left.legend(title="bought", fontsize="small")
-    return _save(figure, path)
-
-
 def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
     """Profit (left) and, where knobs were simulated with pilots, the fleet answer (right)
     at each knob's low and high setting."""

@@ -58,6 +58,13 @@ def pct_interval(i: Interval | None) -> str:
     return f"{i.mean:.1%}" if half is None else f"{i.mean:.1%} (+/-{half:.1%})"
 
 
+def one_line(description: str, limit: int = 90) -> str:
+    """The description's first sentence, cut at `limit` characters."""
+    text = " ".join(description.split())
+    first = text.split(". ")[0].rstrip(".") + "."
+    return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
+
+
 def _policy(p: PolicyResult | None, verified: dict[str, Interval]) -> str:
     if p is None or p.fleet is None:
         return "none on the grid"
@@ -155,7 +162,7 @@ def summary_row(study: ScenarioStudy, target: float) -> SummaryRow:
     front = study.stock_up_front
     return SummaryRow(
         scenario=study.scenario,
-        assumes=" ".join(study.description.split()),
+        assumes=one_line(study.description),
         adequate=None if worst is None else meets_target(worst, target),
         worst_week=worst,
         profit=study.current.get("profit_eur"),
