@@ -8,6 +8,7 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bike_pipeline.reporting.document.display import for_people
 from bike_pipeline.reporting.document.tables import Rows
 
 STYLE = (
@@ -43,16 +44,23 @@ def cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def shown_table(section: Section) -> Rows:
+    """The section's table as people read it (the summary is already text)."""
+    rows = section.table or []
+    return rows if section.anchor else for_people(rows)
+
+
 def markdown(title: str, sections: list[Section]) -> str:
     out = [f"# {title}", ""]
     for section in sections:
         out += [f"## {section.title}", ""]
         out += [*section.lines, ""] if section.lines else []
         if section.table:
-            head = list(section.table[0])
+            table = shown_table(section)
+            head = list(table[0])
             out.append("| " + " | ".join(head) + " |")
             out.append("|" + "---|" * len(head))
-            out += ["| " + " | ".join(cell(r[k]) for k in head) + " |" for r in section.table]
+            out += ["| " + " | ".join(cell(r[k]) for k in head) + " |" for r in table]
             out.append("")
         out += [f"![{p.stem}]({p.name})" for p in section.images]
         out += [""] if section.images else []
@@ -84,14 +92,15 @@ def html_page(title: str, sections: list[Section]) -> str:
         if bullets and not section.anchor:
             out.append(bullet_list)
         if section.table:
-            head = list(section.table[0])
+            table = shown_table(section)
+            head = list(table[0])
             anchor = f' id="{section.anchor}"' if section.anchor else ""
             out.append(
                 f"<table{anchor}><tr>"
                 + "".join(f"<th>{html.escape(h)}</th>" for h in head)
                 + "</tr>"
             )
-            for row in section.table:
+            for row in table:
                 cells = "".join(f"<td>{html.escape(cell(row[h]))}</td>" for h in head)
                 out.append(f"<tr>{cells}</tr>")
             out.append("</table>")

@@ -18,7 +18,7 @@ import matplotlib.image as mpimg  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
-from bike_pipeline.reporting.document.page import Section, cell  # noqa: E402
+from bike_pipeline.reporting.document.page import Section, cell, shown_table  # noqa: E402
 
 A4_LANDSCAPE = (11.69, 8.27)
 LINE = 0.022  # a text line, in figure heights
@@ -112,7 +112,7 @@ def write_pdf(title: str, sections: list[Section], path: Path) -> Path:
                 if not page.room(8):
                     page.close()
                     page = _Page(pdf)
-                _table(page, section.table, summary=False)
+                _table(page, shown_table(section), summary=False)
             page.close()
             for image in section.images:
                 figure = plt.figure(figsize=A4_LANDSCAPE)
