@@ -35,3 +35,22 @@ def test_money_levels_counts_and_zeros_read_as_people_write_them() -> None:
 def test_interval_bounds_keep_their_unit() -> None:
     assert column_name("profit_eur_low") == "Profit low (EUR)"
     assert column_name("rush_service_level_high") == "Rush-hour service level high"
+
+
+def test_the_terminal_summary_gives_each_scenario_its_row_and_why() -> None:
+    from bike_pipeline.cli.report import summary_text
+
+    row = {"Scenario": "seed", "Profit over the horizon": "EUR -2.12M (+/-0.01M)"}
+    text = summary_text(
+        {
+            "question": "Question?",
+            "rows": [row | {"Why": "Fleet erosion.", "scenario": "seed", "profit_eur": {}}],
+            "recommendation": "Recommendation.",
+        }
+    )
+    assert text.splitlines() == [
+        "Question?",
+        "- seed: Profit over the horizon: EUR -2.12M (+/-0.01M)",
+        "  Fleet erosion.",
+        "Recommendation.",
+    ]

@@ -8,7 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from bike_pipeline.reporting.document.pictures import EUR  # noqa: E402
 from bike_pipeline.reporting.document.tables import Rows  # noqa: E402
 
 DPI = 100
@@ -56,8 +58,9 @@ def service_level_plot(daily: Rows, path: Path) -> Path:
     axis.plot(days, [row["service_level"] for row in daily], label="all day")
     axis.plot(days, [row["rush_service_level"] for row in daily], label="rush hours")
     axis.set(
-        xlabel="simulated day", ylabel="rented / (rented + refused intentions)", ylim=(0, 1.02)
+        xlabel="simulated day", ylabel="rented / (rented + refused intentions), %", ylim=(0, 1.02)
     )
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0))
     axis.set_title("Service level per day")
     axis.legend()
     return _save(figure, path)
@@ -81,7 +84,8 @@ def money_plot(months: Rows, path: Path) -> Path:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axis.plot(x, [row["profit_eur"] for row in months], "k.-", label="profit")
     axis.set_xticks(list(x), labels, rotation=45)
-    axis.set(ylabel="EUR", title="Revenue (left) and costs (right) per month")
+    axis.yaxis.set_major_formatter(EUR)
+    axis.set(ylabel="EUR per month", title="Revenue (left) and costs (right) per month")
     axis.legend(fontsize="small", ncol=2)
     return _save(figure, path)
 
@@ -96,7 +100,8 @@ def scenarios_plot(rows: Rows, path: Path) -> Path:
         [float(row["rush_service_level_high"]) - m for m, row in zip(means, rows, strict=True)],  # type: ignore[arg-type]
     ]
     axis.bar(names, means, yerr=errors, capsize=6)
-    axis.set(ylabel="rush-hour service level", ylim=(0, 1.05))
+    axis.set(ylabel="rush-hour service level (%)", ylim=(0, 1.05))
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0))
     axis.set_title("Current fleet, six months: rush-hour service level (95% CI)")
     return _save(figure, path)
 
@@ -124,11 +129,11 @@ def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
             axis.axvline(centre, color="k", linewidth=1)
         axis.set_yticks(list(y), names)
     left = panels[0][0]
-    left.xaxis.set_major_formatter(lambda value, _: f"{value / 1e6:,.2f}")
-    left.set(xlabel="profit with the current fleet (EUR million); blue: high setting raises it")
+    left.xaxis.set_major_formatter(EUR)
+    left.set(xlabel="profit with the current fleet (EUR); blue: high setting raises it")
     left.set_title("Tornado: profit")
     if with_fleet:
         right = panels[1][0]
-        right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
-        right.set_title("Tornado: fleet answer (simulated knobs)")
+        right.set(xlabel="fleet for six months of demand and erosion (bikes)")
+        right.set_title("Tornado: fleet answer")
     return _save(figure, path)
