@@ -58,8 +58,8 @@ def _table(page: _Page, rows: list[dict[str, object]], summary: bool) -> None:
     """The rows as a ruled table, each row as tall as its most-wrapped cell."""
     head = list(rows[0])
     shown = rows[:TABLE_ROWS]
-    wrap = 21 if summary else 16
-    size = 8 if summary else 7
+    wrap = 21 if summary else max(8, min(16, 150 // len(head)))
+    size = 8 if summary else (7 if len(head) <= 10 else 6)
     labels = ["\n".join(textwrap.wrap(h, wrap)) for h in head]
     text = [["\n".join(textwrap.wrap(cell(r[h]), wrap)) for h in head] for r in shown]
     line_pts = size * 1.45
