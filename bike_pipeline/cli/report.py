@@ -87,10 +87,27 @@ def report(
     if as_json:
         click.echo(json.dumps(result.headline, indent=1))
         return
-    if result.answer is not None:
+    summary = result.headline.get("summary")
+    if isinstance(summary, dict):
+        click.echo(summary_text(summary))
+    elif result.answer is not None:
         click.echo(result.answer.sentence())
     click.echo(
         f"Profit over the run: EUR {result.headline['profit_eur']:,.0f} "
         f"(service level {result.headline['service_level']:.1%})"
     )
-    click.echo(f"Report: {result.directory / 'report.html'}")
+    click.echo(f"Report: {result.directory / 'report.html'} (and report.pdf beside it)")
+
+
+def summary_text(summary: dict) -> str:
+    """The headline's summary as terminal lines: per scenario its row, then why, then the
+    recommendation."""
+    lines = [summary["question"]]
+    for row in summary["rows"]:
+        cells = [
+            f"{k}: {v}" for k, v in row.items() if k[:1].isupper() and k not in ("Scenario", "Why")
+        ]
+        lines.append(f"- {row['Scenario']}: " + "; ".join(cells))
+        lines.append(f"  {row['Why']}")
+    lines.append(summary["recommendation"])
+    return "\n".join(lines)

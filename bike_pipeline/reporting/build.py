@@ -20,7 +20,7 @@ from bike_pipeline.constants import TIME_ZONE_NAME
 from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
-from bike_pipeline.reporting.analysis.stats import meets_target
+from bike_pipeline.reporting.analysis.stats import Interval, meets_target
 from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
@@ -41,9 +41,23 @@ from bike_pipeline.reporting.document.narrative import (
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
+from bike_pipeline.reporting.document.pdf import write_pdf
+from bike_pipeline.reporting.document.pictures import (
+    frontier_heatmaps,
+    station_map_png,
+    station_map_svg,
+    waterfall_plot,
+)
 from bike_pipeline.reporting.document.run_vs_replications import RunVsReplications, compare
 from bike_pipeline.reporting.document.run_vs_replications import lines as run_vs_lines
 from bike_pipeline.reporting.document.run_vs_replications import rows as run_vs_rows
+from bike_pipeline.reporting.document.summary import (
+    GLOSSARY,
+    SummaryRow,
+    question,
+    recommendation,
+    summary_row,
+)
 from bike_pipeline.reporting.document.tables import (
     daily_rows,
     demand_by_hour_rows,
@@ -216,6 +230,7 @@ def build_report(
             row["cost_rebalancing_eur"] = "not recorded"
 
     studies: list[ScenarioStudy] = []
+    maps: dict[str, str] = {}  # scenario -> inline SVG station map
     answer: Answer | None = None
     beside: RunVsReplications | None = None
     if settings.monte_carlo:
@@ -232,18 +247,35 @@ def build_report(
         if beside.unusual():
             warning = run_vs_lines(beside)[-1]
             answer = Answer((*answer.lines, f"- [{beside.scenario}] {warning}"))
+        rows = [summary_row(s, settings.target) for s in studies]
+        tables["summary"] = [r.cells(settings.target) for r in rows]
+        lead = summary_lines(rows, settings.target, studies)
+        answer = Answer((*lead, *answer.lines))
         tables["scenarios"] = scenario_rows(studies)
         images["scenarios"] = plots.scenarios_plot(tables["scenarios"], directory / "scenarios.png")
         for study in studies:
             if study.grid:
                 tables[f"frontier_{study.scenario}"] = grid_rows(study)
                 tables[f"policies_{study.scenario}"] = policy_rows(study)
-                images[f"frontier_{study.scenario}"] = plots.frontier_plot(
+                images[f"frontier_{study.scenario}"] = frontier_heatmaps(
                     tables[f"frontier_{study.scenario}"],
                     tables[f"policies_{study.scenario}"],
                     settings.target,
                     directory / f"frontier_{study.scenario}.png",
                 )
+            images[f"money_{study.scenario}"] = waterfall_plot(
+                study.current, study.scenario, directory / f"money_{study.scenario}.png"
+            )
+            stockouts = _stockouts(study)
+            coordinates = world.station_coordinates
+            if coordinates is not None and len(coordinates) == len(stockouts) and any(stockouts):
+                images[f"stations_{study.scenario}"] = station_map_png(
+                    study.station_names,
+                    coordinates,
+                    stockouts,
+                    directory / f"stations_{study.scenario}.png",
+                )
+                maps[study.scenario] = station_map_svg(study.station_names, coordinates, stockouts)
             tables[f"validation_{study.scenario}"] = validation_rows(study)
             if study.tornado:
                 tables[f"tornado_{study.scenario}"] = tornado_rows(study)
@@ -257,15 +289,55 @@ def build_report(
 
     head = _headline_json(run, figures, studies, answer, settings, directory)
     head["run_vs_replications"] = beside.as_dict() if beside else None
-    sections = _sections(run, figures, tables, images, studies, answer, settings, beside)
+    head["summary"] = (
+        {
+            "question": question(settings.target),
+            "rows": [r.cells(settings.target) | {"Why": r.why} | r.numbers() for r in rows],
+            "recommendation": recommendation(rows, settings.target),
+            "replications": replications_of(studies),
+        }
+        if studies
+        else None
+    )
+    sections = _sections(run, figures, tables, images, studies, answer, settings, beside, maps)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
     (directory / "report.html").write_text(html_page(title, sections), encoding="utf-8")
+    write_pdf(title, sections, directory / "report.pdf")
     write_headline(directory, head)
     files += list(images.values())
-    files += [directory / n for n in ("summary.md", "report.html", "headline.json")]
+    files += [directory / n for n in ("summary.md", "report.html", "report.pdf", "headline.json")]
     return Report(directory, head, summary, answer, studies, files)
+
+
+def _stockouts(study: ScenarioStudy) -> list[float]:
+    """Mean stock-outs per station (current fleet), in the order of the station names."""
+    return [
+        (study.current.get(f"stockouts_station_{k}") or _NONE).mean
+        for k in range(len(study.station_names))
+    ]
+
+
+_NONE = Interval(0.0, 0.0, 0.0, 0)
+
+
+def replications_of(studies: list[ScenarioStudy]) -> int | None:
+    """The replications behind each figure of the summary (the same for every scenario)."""
+    counts = {i.n for s in studies for k, i in s.current.items() if k == "profit_eur"}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def summary_lines(rows: list[SummaryRow], target: float, studies: list[ScenarioStudy]) -> list[str]:
+    n = replications_of(studies)
+    count = f"{n} replications per scenario" if n else "replications per scenario vary"
+    return [
+        question(target),
+        f"Figures are means with the half-width of their 95% interval ({count}).",
+        *[f"- **{r.scenario}**: {r.why}" for r in rows],
+        f"**{recommendation(rows, target)}**",
+        *[f"- {entry}" for entry in GLOSSARY],
+    ]
 
 
 def _run_lines(run: PersistedRun, f: dict) -> list[str]:
@@ -309,10 +381,18 @@ def _sections(
     answer: Answer | None,
     settings: ReportSettings,
     beside: RunVsReplications | None = None,
+    maps: dict[str, str] | None = None,
 ) -> list[Section]:
     answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
-    sections = [
-        Section("Answer", answer_text),
+    sections = []
+    if studies:
+        lead = summary_lines(
+            [summary_row(s, settings.target) for s in studies], settings.target, studies
+        )
+        sections.append(Section("Summary", lead, table=tables["summary"], anchor="summary"))
+        answer_text = answer_text[len(lead) :]
+    sections += [
+        Section("Answer in detail", answer_text),
         Section("The run in the database", _run_lines(run, figures)),
     ]
     if beside is not None:
@@ -347,6 +427,17 @@ def _sections(
     for s in studies:
         if s is not studies[0]:
             sections.append(Section(f"Answer for {s.scenario}", answer_lines(s, settings.target)))
+        sections.append(
+            Section(f"Money, current fleet: {s.scenario}", images=[images[f"money_{s.scenario}"]])
+        )
+        if f"stations_{s.scenario}" in images:
+            sections.append(
+                Section(
+                    f"Stations by stock-outs: {s.scenario} (hover a circle for its name)",
+                    images=[images[f"stations_{s.scenario}"]],
+                    svg=(maps or {}).get(s.scenario),
+                )
+            )
         if s.grid:
             sections.append(
                 Section(

@@ -8,7 +8,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 
+from bike_pipeline.reporting.document.pictures import EUR  # noqa: E402
 from bike_pipeline.reporting.document.tables import Rows  # noqa: E402
 
 DPI = 100
@@ -56,8 +58,9 @@ def service_level_plot(daily: Rows, path: Path) -> Path:
     axis.plot(days, [row["service_level"] for row in daily], label="all day")
     axis.plot(days, [row["rush_service_level"] for row in daily], label="rush hours")
     axis.set(
-        xlabel="simulated day", ylabel="rented / (rented + refused intentions)", ylim=(0, 1.02)
+        xlabel="simulated day", ylabel="rented / (rented + refused intentions), %", ylim=(0, 1.02)
     )
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0))
     axis.set_title("Service level per day")
     axis.legend()
     return _save(figure, path)
@@ -81,7 +84,8 @@ def money_plot(months: Rows, path: Path) -> Path:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axis.plot(x, [row["profit_eur"] for row in months], "k.-", label="profit")
     axis.set_xticks(list(x), labels, rotation=45)
-    axis.set(ylabel="EUR", title="Revenue (left) and costs (right) per month")
+    axis.yaxis.set_major_formatter(EUR)
+    axis.set(ylabel="EUR per month", title="Revenue (left) and costs (right) per month")
     axis.legend(fontsize="small", ncol=2)
     return _save(figure, path)
 
@@ -96,40 +100,9 @@ def scenarios_plot(rows: Rows, path: Path) -> Path:
         [float(row["rush_service_level_high"]) - m for m, row in zip(means, rows, strict=True)],  # type: ignore[arg-type]
     ]
     axis.bar(names, means, yerr=errors, capsize=6)
-    axis.set(ylabel="rush-hour service level", ylim=(0, 1.05))
+    axis.set(ylabel="rush-hour service level (%)", ylim=(0, 1.05))
+    axis.yaxis.set_major_formatter(PercentFormatter(1.0))
     axis.set_title("Current fleet, six months: rush-hour service level (95% CI)")
-    return _save(figure, path)
-
-
-def frontier_plot(grid: Rows, policies: Rows, target: float, path: Path) -> Path:
-    """Worst rush-hour week (left) and profit (right) against the initial fleet, one line
-    per replacement rate, with 95% intervals; the target and each rate's policy marked."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.5))
-    rates = sorted({int(row["bought_per_week"]) for row in grid})  # type: ignore[call-overload]
-    for rate in rates:
-        rows = [r for r in grid if r["bought_per_week"] == rate]
-        x = [float(r["initial_fleet"]) for r in rows]  # type: ignore[arg-type]
-        for axis, key, low, high in (
-            (left, "worst_week", "worst_week_low", "worst_week_high"),
-            (right, "profit_eur", "profit_low", "profit_high"),
-        ):
-            y = [float(r[key]) for r in rows]  # type: ignore[arg-type]
-            errors = [
-                [v - float(r[low]) for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
-                [float(r[high]) - v for v, r in zip(y, rows, strict=True)],  # type: ignore[arg-type]
-            ]
-            axis.errorbar(x, y, yerr=errors, marker="o", capsize=3, label=f"{rate:,}/week")
-    for p in policies:
-        if p["initial_fleet"] is not None and p["profit_eur"] is not None:
-            style = "r*" if p["cheapest"] else "kx"
-            right.plot([p["initial_fleet"]], [p["profit_eur"]], style, markersize=12)
-            left.plot([p["initial_fleet"]], [target], style, markersize=12)
-    left.axhline(target, color="grey", linestyle="--")
-    left.set(xscale="log", xlabel="initial fleet", ylabel="worst-week rush-hour service level")
-    left.set_title("Service (95% CI); x: each rate's policy, *: cheapest")
-    right.set(xscale="log", xlabel="initial fleet", ylabel="profit over the horizon (EUR)")
-    right.set_title("Profit (95% CI)")
-    left.legend(title="bought", fontsize="small")
     return _save(figure, path)
 
 
@@ -156,11 +129,11 @@ def tornado_plot(rows: Rows, base_profit: float, path: Path) -> Path:
             axis.axvline(centre, color="k", linewidth=1)
         axis.set_yticks(list(y), names)
     left = panels[0][0]
-    left.xaxis.set_major_formatter(lambda value, _: f"{value / 1e6:,.2f}")
-    left.set(xlabel="profit with the current fleet (EUR million); blue: high setting raises it")
+    left.xaxis.set_major_formatter(EUR)
+    left.set(xlabel="profit with the current fleet (EUR); blue: high setting raises it")
     left.set_title("Tornado: profit")
     if with_fleet:
         right = panels[1][0]
-        right.set(xlabel="fleet balancing six months of demand and erosion (bikes)")
-        right.set_title("Tornado: fleet answer (simulated knobs)")
+        right.set(xlabel="fleet for six months of demand and erosion (bikes)")
+        right.set_title("Tornado: fleet answer")
     return _save(figure, path)
