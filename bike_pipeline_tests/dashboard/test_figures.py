@@ -35,11 +35,11 @@ def test_demand_is_hourly_up_to_two_days_and_daily_beyond_with_the_same_totals()
 
 def test_counts_and_fleet_traces_follow_the_contract_order() -> None:
     counts = {t: i * 10 for i, t in enumerate(EVENT_TYPES)}
-    bar = figures.counts_figure(counts).data[0]
-    assert list(bar.x) == list(EVENT_TYPES) and list(bar.y) == list(counts.values())
+    bar = figures.counts_figure(counts)["data"][0]
+    assert bar["x"] == list(EVENT_TYPES) and bar["y"] == list(counts.values())
     fleet = {"totalled": 3, "available": 9}
-    bars = figures.fleet_figure(fleet).data[0]
-    assert list(bars.y) == list(BIKE_STATUSES) and list(bars.x) == [9, 0, 0, 3]
+    bars = figures.fleet_figure(fleet)["data"][0]
+    assert bars["y"] == list(BIKE_STATUSES) and bars["x"] == [9, 0, 0, 3]
 
 
 def test_map_marks_each_station_at_its_coordinates_sized_by_activity() -> None:
@@ -47,10 +47,10 @@ def test_map_marks_each_station_at_its_coordinates_sized_by_activity() -> None:
         StationActivity("Noord", 53.2, 6.5, {"rented": 8}),
         StationActivity("Zuid", 51.4, 5.5, {"dropped": 1, "totalled": 1}),
     ]
-    trace = figures.map_figure(stations).data[0]
-    assert list(trace.x) == [6.5, 5.5] and list(trace.y) == [53.2, 51.4]
-    assert list(trace.marker.color) == [8, 2]
-    assert trace.marker.size[0] > trace.marker.size[1]
-    assert "dropped: 1" in trace.text[1] and "Zuid" in trace.text[1]
+    trace = figures.map_figure(stations)["data"][0]
+    assert trace["x"] == [6.5, 5.5] and trace["y"] == [53.2, 51.4]
+    assert trace["marker"]["color"] == [8, 2]
+    assert trace["marker"]["size"][0] > trace["marker"]["size"][1]
+    assert "dropped: 1" in trace["text"][1] and "Zuid" in trace["text"][1]
     empty = figures.map_figure([])
-    assert empty.layout.annotations[0].text == "no events with a bike yet"
+    assert empty["layout"]["annotations"][0]["text"] == "no events with a bike yet"
