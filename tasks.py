@@ -21,7 +21,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
-SYSTEM_PROGRAMS = {"chromium": "chromium", "docker-compose": "docker-compose"}
+SYSTEM_PROGRAMS = {
+    "chromium": "chromium",
+    "docker-compose": "docker-compose",
+    "pdftoppm": "poppler-utils",  # the report test renders report.pdf's first page
+}
 
 
 def _check(command: list[str]) -> None:

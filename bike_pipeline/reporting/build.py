@@ -41,9 +41,17 @@ from bike_pipeline.reporting.document.narrative import (
     validation_rows,
 )
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
+from bike_pipeline.reporting.document.pdf import write_pdf
 from bike_pipeline.reporting.document.run_vs_replications import RunVsReplications, compare
 from bike_pipeline.reporting.document.run_vs_replications import lines as run_vs_lines
 from bike_pipeline.reporting.document.run_vs_replications import rows as run_vs_rows
+from bike_pipeline.reporting.document.summary import (
+    GLOSSARY,
+    SummaryRow,
+    question,
+    recommendation,
+    summary_row,
+)
 from bike_pipeline.reporting.document.tables import (
     daily_rows,
     demand_by_hour_rows,
@@ -232,6 +240,10 @@ def build_report(
         if beside.unusual():
             warning = run_vs_lines(beside)[-1]
             answer = Answer((*answer.lines, f"- [{beside.scenario}] {warning}"))
+        rows = [summary_row(s, settings.target) for s in studies]
+        tables["summary"] = [r.cells(settings.target) for r in rows]
+        lead = summary_lines(rows, settings.target, studies)
+        answer = Answer((*lead, *answer.lines))
         tables["scenarios"] = scenario_rows(studies)
         images["scenarios"] = plots.scenarios_plot(tables["scenarios"], directory / "scenarios.png")
         for study in studies:
@@ -257,15 +269,44 @@ def build_report(
 
     head = _headline_json(run, figures, studies, answer, settings, directory)
     head["run_vs_replications"] = beside.as_dict() if beside else None
+    head["summary"] = (
+        {
+            "question": question(settings.target),
+            "rows": [r.cells(settings.target) | {"Why": r.why} | r.numbers() for r in rows],
+            "recommendation": recommendation(rows, settings.target),
+            "replications": replications_of(studies),
+        }
+        if studies
+        else None
+    )
     sections = _sections(run, figures, tables, images, studies, answer, settings, beside)
     title = f"Fleet adequacy and profitability: {directory.name}"
     summary = markdown(title, sections)
     (directory / "summary.md").write_text(summary, encoding="utf-8")
     (directory / "report.html").write_text(html_page(title, sections), encoding="utf-8")
+    write_pdf(title, sections, directory / "report.pdf")
     write_headline(directory, head)
     files += list(images.values())
-    files += [directory / n for n in ("summary.md", "report.html", "headline.json")]
+    files += [directory / n for n in ("summary.md", "report.html", "report.pdf", "headline.json")]
     return Report(directory, head, summary, answer, studies, files)
+
+
+def replications_of(studies: list[ScenarioStudy]) -> int | None:
+    """The replications behind each figure of the summary (the same for every scenario)."""
+    counts = {i.n for s in studies for k, i in s.current.items() if k == "profit_eur"}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def summary_lines(rows: list[SummaryRow], target: float, studies: list[ScenarioStudy]) -> list[str]:
+    n = replications_of(studies)
+    count = f"{n} replications per scenario" if n else "replications per scenario vary"
+    return [
+        question(target),
+        f"Figures are means with the half-width of their 95% interval ({count}).",
+        *[f"- **{r.scenario}**: {r.why}" for r in rows],
+        f"**{recommendation(rows, target)}**",
+        *[f"- {entry}" for entry in GLOSSARY],
+    ]
 
 
 def _run_lines(run: PersistedRun, f: dict) -> list[str]:
@@ -311,8 +352,15 @@ def _sections(
     beside: RunVsReplications | None = None,
 ) -> list[Section]:
     answer_text = list(answer.lines) if answer else ["Monte Carlo not run (--no-monte-carlo)."]
-    sections = [
-        Section("Answer", answer_text),
+    sections = []
+    if studies:
+        lead = summary_lines(
+            [summary_row(s, settings.target) for s in studies], settings.target, studies
+        )
+        sections.append(Section("Summary", lead, table=tables["summary"], anchor="summary"))
+        answer_text = answer_text[len(lead) :]
+    sections += [
+        Section("Answer in detail", answer_text),
         Section("The run in the database", _run_lines(run, figures)),
     ]
     if beside is not None:

@@ -28,11 +28,35 @@ def test_the_page_shows_the_plots_and_the_json_figures(
     page_file = Path(figures["report_dir"]) / "report.html"
     with headless_chromium(tmp_path / "profile") as browser:
         page = browser.new_page()
+        page.set_viewport_size({"width": 1400, "height": 900})
         page.goto(page_file.as_uri())
+        summary = page.locator("#summary").bounding_box()
+        shown_rows = page.eval_on_selector_all(
+            "#summary tr", "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))"
+        )
+        page.screenshot(path=str(tmp_path / "first_screen.png"))
         rendered = page.eval_on_selector_all(
             "img", "images => images.map(i => [i.alt, i.complete && i.naturalWidth > 0])"
         )
         text = page.inner_text("body")
+    # The summary table, every scenario in it, lies within the first screen (1400 x 900) and
+    # shows the figures of `report --json`.
+    assert summary is not None and summary["y"] + summary["height"] <= 900, summary
+    expected = figures["summary"]["rows"]
+    assert [r[0] for r in shown_rows[1:]] == [r["scenario"] for r in expected]
+    head = shown_rows[0]
+    for shown, row in zip(shown_rows[1:], expected, strict=True):
+        assert shown == [row[h] for h in head]
+        profit = row["profit_eur"]["mean"]
+        scale, unit = (1e6, "M") if abs(profit) >= 1e6 else (1e3, "k")
+        digits = 2 if unit == "M" else 0
+        assert (
+            f"EUR {profit / scale:+,.{digits}f}{unit}"
+            in shown[head.index("Profit over the horizon")]
+        )
+        worst = row["worst_week_rush_service_level"]["mean"]
+        assert shown[head.index("Worst-week service level")].startswith(f"{worst:.1%}")
+    assert figures["answer"].startswith(figures["summary"]["question"])
     names = {alt for alt, _ok in rendered}
     assert {
         "fleet",
