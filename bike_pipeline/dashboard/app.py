@@ -10,6 +10,7 @@ import json
 import math
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 import dash
@@ -28,6 +29,8 @@ REFRESH_MS = 2000  # one live tick
 WATCHDOG_MIN_MS = 10_000
 MAX_CUSTOMER_ID = 2**31 - 1  # core.customers.customer_id is an integer
 CALLBACK_PATH = "_dash-update-component"
+REPORTS_PATH = "/reports"
+REPORT_HTML = "report.html"
 _CALLBACK_LISTS = ("inputs", "state", "changedPropIds")
 TICK = ("tick", "n_intervals")
 TICK_ARMED = ("tick", "max_intervals")
@@ -111,6 +114,7 @@ def layout(refresh_ms: int, watchdog_ms: int | None = None) -> html.Div:
                     html.Div(
                         [html.H4("Latest report"), html.Div(id="report-headline")], style=CARD
                     ),
+                    html.Div([html.H4("Last runs"), html.Div(id="last-runs")], style=CARD),
                     html.Div(
                         [
                             html.H4("Matchmaking"),
@@ -154,31 +158,85 @@ def _table(header: list[str], rows: list[list[Any]], element_id: str) -> html.Ta
     )
 
 
-def _format_figure(value: Any) -> str:
-    if isinstance(value, tuple):
-        return " – ".join(_format_figure(v) for v in value)
-    if isinstance(value, bool) or value is None:
-        return {True: "yes", False: "no", None: "–"}[value]
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def report_link(report: str) -> str:
+    """Where the dashboard serves a report's HTML (see `create_app`'s report route)."""
+    return f"{REPORTS_PATH}/{report}/{REPORT_HTML}"
 
 
 def headline_view(headline: Headline | HeadlineProblem | None) -> html.Div:
+    """The latest report as a card: per scenario, whether the current fleet keeps the
+    target and the money, the recommendation, the report's date and depth, and a link."""
     if headline is None:
         return html.Div("No report yet: run `bike-pipeline report` (or `bike-pipeline run`).")
     if isinstance(headline, HeadlineProblem):
         return html.Div(f"Report {headline.report}: {headline.reason}.", style=NOTE)
-    rows = [[name, _format_figure(value)] for name, value in headline.figures]
+    depth = f"{headline.depth} depth" if headline.depth else "depth not recorded"
+    replications = f", {headline.replications} replications" if headline.replications else ""
+    about = (
+        f"{headline.written_at:%Y-%m-%d %H:%M} UTC · scenario {headline.scenario}, "
+        f"{headline.days:,.0f} simulated days · {depth}{replications}"
+    )
+    target = headline.target or "the target"
+    if headline.verdicts:
+        rows = [
+            [v.scenario, v.adequate, v.worst_week, v.profit, v.cheapest] for v in headline.verdicts
+        ]
+        header = [
+            "Scenario",
+            f"Current fleet keeps {target}?",
+            "Worst-week service level",
+            "Profit over the horizon",
+            "Cheapest policy keeping it (profit)",
+        ]
+        body: Any = _table(header, rows, "report-scenarios")
+    else:
+        body = html.P(
+            f"This run: {headline.rush_service_level:.1%} of rush-hour trips served, "
+            f"profit EUR {headline.profit_eur:+,.0f} (no Monte Carlo summary in this report).",
+            id="report-run",
+        )
     return html.Div(
         [
-            html.Div(f"Report {headline.report}, written {headline.written_at:%Y-%m-%d %H:%M} UTC"),
-            html.P(html.B(headline.answer), id="report-answer") if headline.answer else None,
-            _table(["figure", "value"], rows, "report-figures"),
-        ]
+            html.Div(
+                [
+                    html.A(
+                        headline.report,
+                        href=report_link(headline.report),
+                        target="_blank",
+                        id="report-link",
+                        style={"fontWeight": 600},
+                    ),
+                    html.Span(f" · {about}", style={"color": "#555"}),
+                ]
+            ),
+            body,
+            html.P(headline.recommendation, id="report-recommendation")
+            if headline.recommendation
+            else None,
+            html.P(headline.answer, id="report-answer", style={"color": "#333"})
+            if headline.answer and not headline.recommendation
+            else None,
+        ],
+        id="report-card",
     )
+
+
+def runs_view(snapshot: Snapshot) -> html.Div:
+    """The last finished Dagster runs (`events.run_notices`), newest first."""
+    if snapshot.runs_error:
+        return html.Div(snapshot.runs_error, style=NOTE)
+    if not snapshot.runs:
+        return html.Div("No finished run yet (the Dagster run-status sensor posts them).")
+    rows = [
+        [
+            n.job,
+            n.status.lower(),
+            "–" if n.duration_s is None else f"{n.duration_s:,.1f} s",
+            html.A("open", href=n.url, target="_blank") if n.url.startswith("http") else "–",
+        ]
+        for n in snapshot.runs
+    ]
+    return html.Div(_table(["job", "status", "took", "run"], rows, "runs-table"))
 
 
 def matches_view(lookup: MatchLookup) -> html.Table | None:
@@ -276,6 +334,7 @@ def _refresh_outputs() -> list[tuple[str, str]]:
         ("fleet-chart", "figure"),
         ("problems", "children"),
         ("report-headline", "children"),
+        ("last-runs", "children"),
     ]
 
 
@@ -286,6 +345,7 @@ def render(snapshot: Snapshot) -> list[Any]:
         *_fleet_outputs(snapshot),
         _problems(snapshot),
         headline_view(snapshot.headline),
+        runs_view(snapshot),
     ]
 
 
@@ -341,10 +401,12 @@ def create_app(
     lookup: Callable[[int], MatchLookup],
     refresh_ms: int = REFRESH_MS,
     watchdog_ms: int | None = None,
+    reports_dir: Path | None = None,
 ) -> dash.Dash:
     """The Dash app; `lookup` answers the matchmaking box (see `matchmaking.lookup_matches`).
     `watchdog_ms`: how long a refresh may go unanswered before the timer is re-armed
-    (default: ten intervals, at least `WATCHDOG_MIN_MS`)."""
+    (default: ten intervals, at least `WATCHDOG_MIN_MS`). `reports_dir`: the reports the
+    headline card links to, served under `REPORTS_PATH`."""
     app = dash.Dash(__name__, title="bike_pipeline dashboard", update_title=None)
     app.layout = layout(refresh_ms, watchdog_ms)
     app.server.before_request(partial(_check_callback_request, lambda: app.callback_map))
@@ -352,6 +414,14 @@ def create_app(
     app.server.register_error_handler(
         dash.exceptions.CallbackException, lambda _: ("not a request of this page", 400)
     )
+    if reports_dir is not None:
+        folder = reports_dir
+
+        @app.server.route(f"{REPORTS_PATH}/<report>/<path:name>")
+        def report_file(report: str, name: str) -> flask.Response:
+            """A report's HTML and the pictures it shows (never outside its folder)."""
+            return flask.send_from_directory(folder / report, name)
+
     outputs = [dash.Output(element, prop) for element, prop in _refresh_outputs()]
     outputs.append(dash.Output(*TICK_ARMED))
     publisher = RefreshPublisher(

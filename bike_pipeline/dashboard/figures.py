@@ -5,9 +5,10 @@ Plain dicts rather than `plotly.graph_objects.Figure`: a Figure validates every 
 and deep-copies its template on each build, which cost ~200 ms of CPU per snapshot (most
 of a refresh's work); these dicts are what Plotly.js receives either way.
 
-The map is a longitude/latitude scatter (the axes scaled for 52 degrees north) rather
-than a tile map: it needs no tile server and no WebGL, so it renders the same in an
-offline container and in headless Chromium.
+The map is a longitude/latitude scatter on the outline of the Netherlands and its
+provinces shipped with the package (`bike_pipeline.geo.netherlands`), the axes scaled for
+52 degrees north, rather than a tile map: it needs no tile server and no WebGL, so it
+renders the same in an offline container and in headless Chromium.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import plotly.io as pio
 
 from bike_pipeline.dashboard.stations import StationActivity
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+from bike_pipeline.geo.netherlands import Ring, bounds, country_rings, province_rings
 
 Figure = dict[str, Any]
 
@@ -44,6 +46,8 @@ STATUS_COLOURS = {
 HOURLY_UP_TO_HOURS = 48
 LATITUDE_SCALE = 1 / math.cos(math.radians(52))
 TEMPLATE = "plotly_white"
+NAMED_STATIONS = 8  # the busiest stations named on the map; all on hover
+MAP_MARGIN = 0.1  # degrees around the country
 
 
 @cache
@@ -144,7 +148,38 @@ def demand_figure(demand: Mapping[datetime, Mapping[str, int]]) -> Figure:
     return figure if starts else _empty(figure, "no rentals asked for yet")
 
 
+@cache
+def _outline() -> list[dict[str, Any]]:
+    """The provinces' borders and the country's outline as line traces (rings joined by
+    gaps), built once: they never change."""
+
+    def lines(rings: list[Ring], colour: str, width: float, name: str) -> dict[str, Any]:
+        x: list[float | None] = []
+        y: list[float | None] = []
+        for ring in rings:
+            x += [lon for lon, _ in ring] + [None]
+            y += [lat for _, lat in ring] + [None]
+        return {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "mode": "lines",
+            "line": {"color": colour, "width": width},
+            "hoverinfo": "skip",
+            "showlegend": False,
+            "name": name,
+        }
+
+    provinces = [ring for rings in province_rings().values() for ring in rings]
+    return [
+        lines(provinces, "#c8c8c8", 0.8, "provinces"),
+        lines(country_rings(), "#777", 1.2, "netherlands"),
+    ]
+
+
 def map_figure(stations: Sequence[StationActivity]) -> Figure:
+    """The stations of recent events on the outline of the Netherlands and its provinces,
+    sized and coloured by activity; the busiest are named on the map, every one on hover."""
     biggest = max((s.total for s in stations), default=1)
     hover = [
         f"<b>{s.station}</b><br>" + "<br>".join(f"{t}: {n}" for t, n in sorted(s.counts.items()))
@@ -154,8 +189,11 @@ def map_figure(stations: Sequence[StationActivity]) -> Figure:
         "type": "scatter",
         "x": [s.longitude for s in stations],
         "y": [s.latitude for s in stations],
-        "mode": "markers",
-        "text": hover,
+        "mode": "markers+text",
+        "text": [s.station if i < NAMED_STATIONS else "" for i, s in enumerate(stations)],
+        "textposition": "top center",
+        "textfont": {"size": 10, "color": "#333"},
+        "hovertext": hover,
         "hoverinfo": "text",
         "marker": {
             "size": [8 + 32 * math.sqrt(s.total / biggest) for s in stations],
@@ -167,11 +205,19 @@ def map_figure(stations: Sequence[StationActivity]) -> Figure:
         },
         "name": "stations",
     }
-    figure = _figure([markers], "Recent events at their stations", height=420)
-    figure["layout"]["xaxis"] = {"title": {"text": "longitude"}}
+    west, south, east, north = bounds()
+    figure = _figure([*_outline(), markers], "Recent events at their stations", height=480)
+    figure["layout"]["showlegend"] = False
+    figure["layout"]["xaxis"] = {
+        "title": {"text": "longitude (degrees east)"},
+        "range": [west - MAP_MARGIN, east + MAP_MARGIN],
+        "showgrid": False,
+    }
     figure["layout"]["yaxis"] = {
-        "title": {"text": "latitude"},
+        "title": {"text": "latitude (degrees north)"},
+        "range": [south - MAP_MARGIN, north + MAP_MARGIN],
         "scaleanchor": "x",
         "scaleratio": LATITUDE_SCALE,
+        "showgrid": False,
     }
     return figure if stations else _empty(figure, "no events with a bike yet")

@@ -56,6 +56,7 @@ _READ_PAGE = """() => {
     if (!meta || meta.as_of_event !== last) return null;
   }
   const data = (id) => plot(id).data;
+  const stations = data('map-chart').find((t) => t.name === 'stations');
   return {
     last: last,
     unmet: text('unmet-total'),
@@ -65,8 +66,8 @@ _READ_PAGE = """() => {
     fleetChart: data('fleet-chart')[0].x,
     refusedChart: data('demand-chart')[0].y,
     rentedChart: data('demand-chart')[1].y,
-    mapColours: data('map-chart')[0].marker.color,
-    mapPoints: data('map-chart')[0].x.map((x, i) => [x, data('map-chart')[0].y[i]]),
+    mapColours: stations.marker.color,
+    mapPoints: stations.x.map((x, i) => [x, stations.y[i]]),
   };
 }"""
 _PAGE_CONSTANTS = {
