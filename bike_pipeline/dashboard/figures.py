@@ -46,7 +46,7 @@ STATUS_COLOURS = {
 HOURLY_UP_TO_HOURS = 48
 LATITUDE_SCALE = 1 / math.cos(math.radians(52))
 TEMPLATE = "plotly_white"
-NAMED_STATIONS = 8  # the busiest stations named on the map; all on hover
+NAMED_STATIONS = 5  # the busiest stations named on the map; all on hover
 MAP_MARGIN = 0.1  # degrees around the country
 
 
