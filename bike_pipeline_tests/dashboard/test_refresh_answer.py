@@ -9,6 +9,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from bike_pipeline.dashboard.app import create_app
+from bike_pipeline.dashboard.matchmaking import MatchLookup
 from bike_pipeline.dashboard.refresh_answer import RefreshPublisher, SerialisedAnswer
 from bike_pipeline.dashboard.snapshot import Snapshot
 
@@ -81,3 +83,33 @@ def test_a_failing_snapshot_keeps_the_thread_going() -> None:
     publisher = RefreshPublisher(source, render, ARMED, interval_s=0.01)
     assert json.loads(publisher.answer().body(5))["response"]["tick"] == {"max_intervals": 5}
     assert source.taken >= 3
+
+
+class _Fixed:
+    def snapshot(self) -> Snapshot:
+        return _snapshot(9)
+
+
+def test_the_app_answers_a_refresh_with_the_shared_bytes_not_through_dash() -> None:
+    """The page's refresh request gets the publisher's bytes (gzip when asked), with its
+    own re-arming number; a forged count is still refused."""
+    app = create_app(_Fixed(), lambda c: MatchLookup(c, (), ""))
+    [output] = [key for key in app.callback_map if "sim-time.children" in key]
+    body = {
+        "output": output,
+        "outputs": [],
+        "inputs": [{"id": "tick", "property": "n_intervals", "value": 41}],
+        "changedPropIds": ["tick.n_intervals"],
+        "state": [],
+    }
+    client = app.server.test_client()
+    url = "/_dash-update-component"
+    zipped = client.post(url, json=body, headers={"Accept-Encoding": "gzip"})
+    assert zipped.status_code == 200 and zipped.headers["Content-Encoding"] == "gzip"
+    answer = json.loads(gzip.decompress(zipped.data))
+    assert answer["response"]["tick"] == {"max_intervals": 42}
+    assert answer["response"]["problems"]["children"][0]["props"]["children"] == "at 9"
+    plain = client.post(url, json=body)
+    assert "Content-Encoding" not in plain.headers and json.loads(plain.data) == answer
+    body["inputs"][0]["value"] = "41"
+    assert client.post(url, json=body).status_code == 400
