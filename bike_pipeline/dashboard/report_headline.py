@@ -2,9 +2,10 @@
 
 The report (`bike_pipeline.reporting.build`) writes one folder per run with its typed
 headline (`reporting.document.headline_file.ReportHeadline`, also read by the CLI) plus
-plain figures (nested objects are shown as `outer.inner`, lists of plain values as one
-value). A missing, unreadable or mistyped file is not an error of the dashboard: it says
-so and goes on.
+plain figures (nested objects flattened as `outer.inner`, lists of plain values as one
+value), among them the executive summary (`summary`: a row per scenario as the report
+words it, and the recommendation), which the dashboard's card shows. A missing,
+unreadable or mistyped file is not an error of the dashboard: it says so and goes on.
 """
 
 from __future__ import annotations
