@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any, Protocol
 
 import dash
 import flask
-import plotly.graph_objects as go
 from dash import dcc, html
 from werkzeug.exceptions import BadRequest
 
 from bike_pipeline.dashboard import figures
 from bike_pipeline.dashboard.matchmaking import MatchLookup
+from bike_pipeline.dashboard.refresh_answer import NoAnswerYet, Outputs, RefreshPublisher
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem
 from bike_pipeline.dashboard.snapshot import Snapshot
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
@@ -29,7 +29,12 @@ REFRESH_MS = 2000  # one live tick
 WATCHDOG_MIN_MS = 10_000
 MAX_CUSTOMER_ID = 2**31 - 1  # core.customers.customer_id is an integer
 CALLBACK_PATH = "_dash-update-component"
+REPORTS_PATH = "/reports"
+REPORT_HTML = "report.html"
 _CALLBACK_LISTS = ("inputs", "state", "changedPropIds")
+TICK = ("tick", "n_intervals")
+TICK_ARMED = ("tick", "max_intervals")
+SNAPSHOT_EVERY_S = 1.0  # the shared snapshot's age at most (plus the time to take it)
 
 # The watchdog re-arms the refresh timer when a whole watchdog period passed with the timer
 # stopped on the same count, i.e. the answer to the last refresh never came (a request the
@@ -109,6 +114,7 @@ def layout(refresh_ms: int, watchdog_ms: int | None = None) -> html.Div:
                     html.Div(
                         [html.H4("Latest report"), html.Div(id="report-headline")], style=CARD
                     ),
+                    html.Div([html.H4("Last runs"), html.Div(id="last-runs")], style=CARD),
                     html.Div(
                         [
                             html.H4("Matchmaking"),
@@ -152,31 +158,85 @@ def _table(header: list[str], rows: list[list[Any]], element_id: str) -> html.Ta
     )
 
 
-def _format_figure(value: Any) -> str:
-    if isinstance(value, tuple):
-        return " – ".join(_format_figure(v) for v in value)
-    if isinstance(value, bool) or value is None:
-        return {True: "yes", False: "no", None: "–"}[value]
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.0f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
+def report_link(report: str) -> str:
+    """Where the dashboard serves a report's HTML (see `create_app`'s report route)."""
+    return f"{REPORTS_PATH}/{report}/{REPORT_HTML}"
 
 
 def headline_view(headline: Headline | HeadlineProblem | None) -> html.Div:
+    """The latest report as a card: per scenario, whether the current fleet keeps the
+    target and the money, the recommendation, the report's date and depth, and a link."""
     if headline is None:
         return html.Div("No report yet: run `bike-pipeline report` (or `bike-pipeline run`).")
     if isinstance(headline, HeadlineProblem):
         return html.Div(f"Report {headline.report}: {headline.reason}.", style=NOTE)
-    rows = [[name, _format_figure(value)] for name, value in headline.figures]
+    depth = f"{headline.depth} depth" if headline.depth else "depth not recorded"
+    replications = f", {headline.replications} replications" if headline.replications else ""
+    about = (
+        f"{headline.written_at:%Y-%m-%d %H:%M} UTC · scenario {headline.scenario}, "
+        f"{headline.days:,.0f} simulated days · {depth}{replications}"
+    )
+    target = headline.target or "the target"
+    if headline.verdicts:
+        rows = [
+            [v.scenario, v.adequate, v.worst_week, v.profit, v.cheapest] for v in headline.verdicts
+        ]
+        header = [
+            "Scenario",
+            f"Current fleet keeps {target}?",
+            "Worst-week service level",
+            "Profit over the horizon",
+            "Cheapest policy keeping it (profit)",
+        ]
+        body: Any = _table(header, rows, "report-scenarios")
+    else:
+        body = html.P(
+            f"This run: {headline.rush_service_level:.1%} of rush-hour trips served, "
+            f"profit EUR {headline.profit_eur:+,.0f} (no Monte Carlo summary in this report).",
+            id="report-run",
+        )
     return html.Div(
         [
-            html.Div(f"Report {headline.report}, written {headline.written_at:%Y-%m-%d %H:%M} UTC"),
-            html.P(html.B(headline.answer), id="report-answer") if headline.answer else None,
-            _table(["figure", "value"], rows, "report-figures"),
-        ]
+            html.Div(
+                [
+                    html.A(
+                        headline.report,
+                        href=report_link(headline.report),
+                        target="_blank",
+                        id="report-link",
+                        style={"fontWeight": 600},
+                    ),
+                    html.Span(f" · {about}", style={"color": "#555"}),
+                ]
+            ),
+            body,
+            html.P(headline.recommendation, id="report-recommendation")
+            if headline.recommendation
+            else None,
+            html.P(headline.answer, id="report-answer", style={"color": "#333"})
+            if headline.answer and not headline.recommendation
+            else None,
+        ],
+        id="report-card",
     )
+
+
+def runs_view(snapshot: Snapshot) -> html.Div:
+    """The last finished Dagster runs (`events.run_notices`), newest first."""
+    if snapshot.runs_error:
+        return html.Div(snapshot.runs_error, style=NOTE)
+    if not snapshot.runs:
+        return html.Div("No finished run yet (the Dagster run-status sensor posts them).")
+    rows = [
+        [
+            n.job,
+            n.status.lower(),
+            "–" if n.duration_s is None else f"{n.duration_s:,.1f} s",
+            html.A("open", href=n.url, target="_blank") if n.url.startswith("http") else "–",
+        ]
+        for n in snapshot.runs
+    ]
+    return html.Div(_table(["job", "status", "took", "run"], rows, "runs-table"))
 
 
 def matches_view(lookup: MatchLookup) -> html.Table | None:
@@ -189,12 +249,14 @@ def matches_view(lookup: MatchLookup) -> html.Table | None:
     return _table(["customer", "shared bike", "last ride"], rows, "match-table")
 
 
-def _stamped(figure: go.Figure, snapshot: Snapshot) -> go.Figure:
+def _stamped(figure: figures.Figure, snapshot: Snapshot) -> figures.Figure:
     """Mark a chart with the last event id of its snapshot (`layout.meta.as_of_event`):
     Plotly draws after the numbers beside it change, so a reader can tell when a chart
     shows the same snapshot as the numbers."""
-    as_of = snapshot.live.last_event_id if snapshot.live else None
-    return figure.update_layout(meta={"as_of_event": as_of})
+    figure["layout"]["meta"] = {
+        "as_of_event": snapshot.live.last_event_id if snapshot.live else None
+    }
+    return figure
 
 
 def _live_outputs(snapshot: Snapshot) -> list[Any]:
@@ -255,37 +317,77 @@ def _check_callback_request(known_outputs: Callable[[], Any]) -> None:
     for item in [*body.get("inputs", []), *body.get("state", [])]:
         if not isinstance(item, dict | list):
             raise BadRequest("each input and state is an object")
+    flask.g.callback_body = body
 
 
-def _as_dicts(values: list[Any]) -> list[Any]:
-    """Figures as plain dicts: built and validated once, not again for every tab."""
-    return [value.to_dict() if isinstance(value, go.Figure) else value for value in values]
+def _refresh_outputs() -> list[tuple[str, str]]:
+    """The refresh callback's outputs (element id, property), in the order rendered."""
+    return [
+        ("sim-time", "children"),
+        ("last-event-id", "children"),
+        ("unmet-total", "children"),
+        *[(f"count-{t}", "children") for t in EVENT_TYPES],
+        ("counts-chart", "figure"),
+        ("map-chart", "figure"),
+        ("demand-chart", "figure"),
+        *[(f"fleet-{s}", "children") for s in BIKE_STATUSES],
+        ("fleet-chart", "figure"),
+        ("problems", "children"),
+        ("report-headline", "children"),
+        ("last-runs", "children"),
+    ]
 
 
-class _RenderedSnapshot:
-    """The page's outputs of the latest snapshot, rendered once and shared by every tab
-    (building the figures is most of a refresh's cost)."""
+def render(snapshot: Snapshot) -> list[Any]:
+    """The refresh callback's outputs of a snapshot, in `_refresh_outputs` order."""
+    return [
+        *_live_outputs(snapshot),
+        *_fleet_outputs(snapshot),
+        _problems(snapshot),
+        headline_view(snapshot.headline),
+        runs_view(snapshot),
+    ]
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._snapshot: Snapshot | None = None
-        self._outputs: list[Any] = []
 
-    def outputs(self, snapshot: Snapshot) -> list[Any]:
-        with self._lock:
-            if snapshot is self._snapshot:
-                return self._outputs
-        outputs = _as_dicts(
-            [
-                *_live_outputs(snapshot),
-                *_fleet_outputs(snapshot),
-                _problems(snapshot),
-                headline_view(snapshot.headline),
-            ]
-        )
-        with self._lock:
-            self._snapshot, self._outputs = snapshot, outputs
-        return outputs
+def _rendered(snapshot: Snapshot) -> Outputs:
+    outputs: Outputs = {}
+    for (element, prop), value in zip(_refresh_outputs(), render(snapshot), strict=True):
+        outputs.setdefault(element, {})[prop] = value
+    return outputs
+
+
+def _tick_count(body: dict[str, Any]) -> int:
+    """The tab's refresh count (`tick.n_intervals`) in a refresh request; 400 otherwise."""
+    for item in body.get("inputs", []):
+        if isinstance(item, dict) and (item.get("id"), item.get("property")) == TICK:
+            count = item.get("value")
+            if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+                break
+            return count or 0
+    raise BadRequest("n_intervals must be a whole number")
+
+
+def _answer_refresh(publisher: RefreshPublisher, refresh_output: str) -> flask.Response | None:
+    """Answer the refresh callback with the shared, pre-serialised bytes (Dash itself is
+    not called); any other request goes on to Dash."""
+    body = flask.g.get("callback_body")
+    if body is None or body["output"] != refresh_output:
+        return None
+    armed = _tick_count(body) + 1
+    try:
+        answer = publisher.answer()
+    except NoAnswerYet as error:
+        return flask.Response(str(error), status=503, content_type="text/plain")
+    accepts_gzip = "gzip" in flask.request.headers.get("Accept-Encoding", "")
+    response = flask.Response(
+        answer.gzipped(armed) if accepts_gzip else answer.body(armed),
+        content_type="application/json",
+    )
+    if accepts_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 class SnapshotSource(Protocol):
@@ -299,10 +401,12 @@ def create_app(
     lookup: Callable[[int], MatchLookup],
     refresh_ms: int = REFRESH_MS,
     watchdog_ms: int | None = None,
+    reports_dir: Path | None = None,
 ) -> dash.Dash:
     """The Dash app; `lookup` answers the matchmaking box (see `matchmaking.lookup_matches`).
     `watchdog_ms`: how long a refresh may go unanswered before the timer is re-armed
-    (default: ten intervals, at least `WATCHDOG_MIN_MS`)."""
+    (default: ten intervals, at least `WATCHDOG_MIN_MS`). `reports_dir`: the reports the
+    headline card links to, served under `REPORTS_PATH`."""
     app = dash.Dash(__name__, title="bike_pipeline dashboard", update_title=None)
     app.layout = layout(refresh_ms, watchdog_ms)
     app.server.before_request(partial(_check_callback_request, lambda: app.callback_map))
@@ -310,38 +414,38 @@ def create_app(
     app.server.register_error_handler(
         dash.exceptions.CallbackException, lambda _: ("not a request of this page", 400)
     )
-    live_outputs = [
-        dash.Output("sim-time", "children"),
-        dash.Output("last-event-id", "children"),
-        dash.Output("unmet-total", "children"),
-        *[dash.Output(f"count-{t}", "children") for t in EVENT_TYPES],
-        dash.Output("counts-chart", "figure"),
-        dash.Output("map-chart", "figure"),
-        dash.Output("demand-chart", "figure"),
-    ]
-    fleet_outputs = [
-        *[dash.Output(f"fleet-{s}", "children") for s in BIKE_STATUSES],
-        dash.Output("fleet-chart", "figure"),
-    ]
-    outputs = [
-        *live_outputs,
-        *fleet_outputs,
-        dash.Output("problems", "children"),
-        dash.Output("report-headline", "children"),
-        dash.Output("tick", "max_intervals"),
-    ]
+    if reports_dir is not None:
+        folder = reports_dir
+
+        @app.server.route(f"{REPORTS_PATH}/<report>/<path:name>")
+        def report_file(report: str, name: str) -> flask.Response:
+            """A report's HTML and the pictures it shows (never outside its folder)."""
+            return flask.send_from_directory(folder / report, name)
+
+    outputs = [dash.Output(element, prop) for element, prop in _refresh_outputs()]
+    outputs.append(dash.Output(*TICK_ARMED))
+    publisher = RefreshPublisher(
+        data, _rendered, TICK_ARMED, min(refresh_ms / 1000, SNAPSHOT_EVERY_S)
+    )
+    app.server.before_request(
+        partial(
+            _answer_refresh,
+            publisher,
+            ".." + "...".join(f"{e}.{p}" for e, p in [*_refresh_outputs(), TICK_ARMED]) + "..",
+        )
+    )
 
     # Each answer arms the timer for exactly one more refresh (`max_intervals`), so the
     # next request leaves only after this one's answer is on the page: a refresh slower
     # than the interval is never superseded by the next (Dash drops a pending answer
-    # whose input changed), however loaded the server or the browser.
-    rendered = _RenderedSnapshot()
-
-    @app.callback(outputs, dash.Input("tick", "n_intervals"))
+    # whose input changed), however loaded the server or the browser. `_answer_refresh`
+    # answers this callback with the publisher's bytes; Dash would answer the same.
+    @app.callback(outputs, dash.Input(*TICK))
     def refresh(count: int | None) -> list[Any]:
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-            raise BadRequest("n_intervals must be a whole number")
-        return [*rendered.outputs(data.snapshot()), (count or 0) + 1]
+        armed = _tick_count({"inputs": [{"id": TICK[0], "property": TICK[1], "value": count}]})
+        current = publisher.outputs()
+        values = [current[element][prop] for element, prop in _refresh_outputs()]
+        return [*values, armed + 1]
 
     app.clientside_callback(
         _WATCHDOG_JS,

@@ -2,9 +2,10 @@
 
 The report (`bike_pipeline.reporting.build`) writes one folder per run with its typed
 headline (`reporting.document.headline_file.ReportHeadline`, also read by the CLI) plus
-plain figures (nested objects are shown as `outer.inner`, lists of plain values as one
-value). A missing, unreadable or mistyped file is not an error of the dashboard: it says
-so and goes on.
+plain figures (nested objects flattened as `outer.inner`, lists of plain values as one
+value), among them the executive summary (`summary`: a row per scenario as the report
+words it, and the recommendation), which the dashboard's card shows. A missing,
+unreadable or mistyped file is not an error of the dashboard: it says so and goes on.
 """
 
 from __future__ import annotations
@@ -28,11 +29,68 @@ ANSWER_KEY = "answer"
 
 
 @dataclass(frozen=True)
+class ScenarioVerdict:
+    """One row of the report's executive summary, as the report words it."""
+
+    scenario: str
+    adequate: str  # "yes", "no" or "-": does the current fleet keep the target?
+    worst_week: str
+    profit: str
+    cheapest: str
+
+
+@dataclass(frozen=True)
 class Headline:
     report: str
     written_at: datetime
     answer: str | None
     figures: tuple[tuple[str, Figure], ...]
+    scenario: str = ""
+    days: float = 0.0
+    depth: str | None = None
+    replications: int | None = None
+    profit_eur: float = 0.0
+    rush_service_level: float = 0.0
+    verdicts: tuple[ScenarioVerdict, ...] = ()
+    recommendation: str | None = None
+    target: str | None = None  # e.g. "95%", from the summary's column names
+
+
+def _cell(row: dict[str, Any], prefix: str) -> tuple[str, str] | None:
+    """The (column name, text) of the first column whose name starts with `prefix`."""
+    for name, value in row.items():
+        if name.startswith(prefix) and isinstance(value, str):
+            return name, value
+    return None
+
+
+def _verdicts(summary: Any) -> tuple[tuple[ScenarioVerdict, ...], str | None, str | None]:
+    """The summary's rows (`headline.json`'s `summary`, written by the report's executive
+    summary), its recommendation and target; nothing when absent or not as expected."""
+    if not isinstance(summary, dict) or not isinstance(summary.get("rows"), list):
+        return (), None, None
+    verdicts, target = [], None
+    for row in summary["rows"]:
+        if not isinstance(row, dict):
+            continue
+        cells = [
+            _cell(row, prefix)
+            for prefix in (
+                "Scenario",
+                "Current fleet keeps",
+                "Worst-week",
+                "Profit over",
+                "Cheapest policy",
+            )
+        ]
+        if None in cells:
+            continue
+        texts = [text for _, text in cells]  # type: ignore[misc]
+        verdicts.append(ScenarioVerdict(*texts))
+        keeps = cells[1][0]  # type: ignore[index]
+        target = keeps.removeprefix("Current fleet keeps ").rstrip("?") or None
+    recommendation = summary.get("recommendation")
+    return tuple(verdicts), recommendation if isinstance(recommendation, str) else None, target
 
 
 @dataclass(frozen=True)
@@ -76,4 +134,20 @@ def latest_headline(reports_dir: Path) -> Headline | HeadlineProblem | None:
         return HeadlineProblem(report, str(error))
     written_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     content.pop(ANSWER_KEY, None)
-    return Headline(report, written_at, typed.answer, tuple(_flatten(content)))
+    verdicts, recommendation, target = _verdicts(content.get("summary"))
+    depth = content.get("depth")
+    return Headline(
+        report,
+        written_at,
+        typed.answer,
+        tuple(_flatten(content)),
+        scenario=typed.scenario,
+        days=typed.days,
+        depth=depth if isinstance(depth, str) else None,
+        replications=typed.replications,
+        profit_eur=typed.profit_eur,
+        rush_service_level=typed.rush_service_level,
+        verdicts=verdicts,
+        recommendation=recommendation,
+        target=target,
+    )

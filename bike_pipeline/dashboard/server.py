@@ -37,6 +37,7 @@ def build_app(settings: Settings | None = None, refresh_ms: int = REFRESH_MS) ->
         data,
         partial(lookup_matches, services.graph_url(settings, embedded_redis_server.GRAPH)),
         refresh_ms,
+        reports_dir=settings.reports_dir,
     )
 
 

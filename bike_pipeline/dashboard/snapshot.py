@@ -23,8 +23,13 @@ from bike_pipeline.dashboard.live_events import LiveEvents, LiveView
 from bike_pipeline.dashboard.report_headline import Headline, HeadlineProblem, latest_headline
 from bike_pipeline.dashboard.stations import BikeLocations, StationActivity, station_activity
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
+from bike_pipeline.events.run_notices import RunNotice, recent_run_notices
 
 MAX_AGE_S = 1.0
+RUNS_SHOWN = 8
+RUNS_FORBIDDEN = (
+    "The dashboard's Redis user may not read the run notices (bike_pipeline.runs.recent)."
+)
 UNDEFINED_TABLE = "42P01"
 NO_TABLES = "No bike_pipeline tables yet: ingest a dump first (bike-pipeline ingest)."
 
@@ -37,6 +42,8 @@ class Snapshot:
     stations: tuple[StationActivity, ...]
     headline: Headline | HeadlineProblem | None
     database_error: str | None
+    runs: tuple[RunNotice, ...] = ()  # the last finished Dagster runs, newest first
+    runs_error: str | None = None
 
 
 def _describe(error: Exception) -> str:
@@ -89,6 +96,15 @@ class DashboardData:
                 self._changed.notify_all()
         return taken
 
+    def _runs(self) -> tuple[tuple[RunNotice, ...], str | None]:
+        """The last run notices; an unreachable Redis is already said by the live part."""
+        try:
+            return tuple(recent_run_notices(self.live.client, RUNS_SHOWN)), None
+        except redis.exceptions.NoPermissionError:
+            return (), RUNS_FORBIDDEN
+        except (redis.RedisError, ValueError, TypeError) as error:
+            return (), f"Run notices unreadable ({_describe(error)})"
+
     def _take(self) -> Snapshot:
         live, live_error, fleet, stations, database_error = None, None, None, (), None
         try:
@@ -102,7 +118,10 @@ class DashboardData:
         except sa.exc.SQLAlchemyError as error:
             missing = getattr(error.orig, "pgcode", None) == UNDEFINED_TABLE
             database_error = NO_TABLES if missing else f"PostgreSQL error ({_describe(error)})"
+        runs, runs_error = self._runs()
         return Snapshot(
+            runs=runs,
+            runs_error=runs_error,
             live=live,
             live_error=live_error,
             fleet=fleet,

@@ -13,9 +13,9 @@ remembered port without accepting the admin password is not ours and is never us
 
 Users: `admin` (everything: `services` itself, `services env`, the test suite), `relay`
 (append to the events stream, trim, read and delete it, publish on the event channels:
-the simulation and the outbox relay), `reader` (read the stream and subscribe to the
-channels: `listen`, the dashboard) and `graph` (graph commands on the `bike_pipeline`
-graph only: graph sync, matchmaking).
+the simulation and the outbox relay), `reader` (read the stream and the recent run
+notices, subscribe to the event and run-notice channels: `listen`, the dashboard) and
+`graph` (graph commands on the `bike_pipeline` graph only: graph sync, matchmaking).
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bike_pipeline.events.channels import CHANNEL_PREFIX, STREAM
+from bike_pipeline.events.run_notices import RECENT_KEY as RUNS_RECENT
+from bike_pipeline.events.run_notices import RUNS_CHANNEL
 from bike_pipeline.services.passwords import server_password
 from bike_pipeline.services.status import ServerStatus
 from bike_pipeline.settings import ensure_private_folder
@@ -49,8 +51,9 @@ USER_RULES = {
     RELAY: f"resetkeys ~{STREAM} resetchannels &{CHANNEL_PREFIX}* -@all {_CONNECT} "
     "+eval +evalsha +script|load +xadd +xtrim +xrange +xrevrange +xinfo|stream +xlen "
     "+publish +del",
-    READER: f"resetkeys %R~{STREAM} resetchannels &{CHANNEL_PREFIX}* -@all {_CONNECT} "
-    "+xrange +xrevrange +xread +xinfo|stream +xlen +subscribe +unsubscribe +pubsub|numsub",
+    READER: f"resetkeys %R~{STREAM} %R~{RUNS_RECENT} resetchannels &{CHANNEL_PREFIX}* "
+    f"&{RUNS_CHANNEL} -@all {_CONNECT} +xrange +xrevrange +xread +xinfo|stream +xlen +lrange "
+    "+subscribe +unsubscribe +pubsub|numsub",
     # INFO: the FalkorDB client asks `INFO server` on connecting (is it a Sentinel?).
     GRAPH: f"resetkeys ~{GRAPH_NAME} resetchannels -@all {_CONNECT} "
     "+info +graph.query +graph.ro_query +graph.explain +graph.profile +graph.delete +graph.list",

@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +27,8 @@ from bike_pipeline.dashboard.live_events import RECENT_EVENTS
 from bike_pipeline.dashboard.matchmaking import MatchLookup
 from bike_pipeline.dashboard.snapshot import DashboardData, Snapshot
 from bike_pipeline.db.models import BIKE_STATUSES, EVENT_TYPES
+from bike_pipeline.events.run_notices import RECENT_KEY, RunNotice, publish_run_notice
+from bike_pipeline.geo.netherlands import country_rings, province_rings
 from bike_pipeline.graph.connection import open_graph
 from bike_pipeline.graph.matches import find_matches
 from bike_pipeline.graph.sync import sync_graph
@@ -42,6 +45,7 @@ WAIT_MS = 60_000  # generous: CI shares two cores with other work
 # (at most MAX_TICKS): as long as the page needs, however slow the machine.
 LIVE_RUN = SimulationRequest(more_ticks=4, seed=9, scenario="full", pace_s=0.25)
 MAX_TICKS = 400
+SCREENSHOTS_VAR = "BIKE_PIPELINE_SCREENSHOTS"  # a folder to keep the page's screenshot in
 
 # The page's numbers and chart data, once every chart is drawn from the same snapshot as
 # the numbers (`layout.meta.as_of_event`) and the last event id meets CONDITION; else null.
@@ -56,6 +60,7 @@ _READ_PAGE = """() => {
     if (!meta || meta.as_of_event !== last) return null;
   }
   const data = (id) => plot(id).data;
+  const stations = data('map-chart').find((t) => t.name === 'stations');
   return {
     last: last,
     unmet: text('unmet-total'),
@@ -65,8 +70,8 @@ _READ_PAGE = """() => {
     fleetChart: data('fleet-chart')[0].x,
     refusedChart: data('demand-chart')[0].y,
     rentedChart: data('demand-chart')[1].y,
-    mapColours: data('map-chart')[0].marker.color,
-    mapPoints: data('map-chart')[0].x.map((x, i) => [x, data('map-chart')[0].y[i]]),
+    mapColours: stations.marker.color,
+    mapPoints: stations.x.map((x, i) => [x, stations.y[i]]),
   };
 }"""
 _PAGE_CONSTANTS = {
@@ -125,6 +130,54 @@ def _assert_map_matches(shown: dict[str, Any], engine: sa.Engine) -> None:
     )
     assert sum(shown["mapColours"]) == len(placed) > 0
     assert sorted(map(tuple, shown["mapPoints"])) == sorted(set(placed))
+
+
+def _assert_report_card(page: Page, folder: Path, url: str) -> None:
+    """A report written while the page is open appears as the headline card: a row per
+    scenario of its summary, the recommendation, and a link that serves its HTML."""
+    folder.mkdir(parents=True)
+    (folder / "report.html").write_text("<html><body><h1>the report</h1></body></html>")
+    summary = {
+        "rows": [
+            {
+                "Scenario": name,
+                "Current fleet keeps 95%?": verdict,
+                "Worst-week service level": worst,
+                "Profit over the horizon": profit,
+                "Cheapest policy keeping 95% (profit)": "1,600 bikes + 10/week: EUR +12k",
+            }
+            for name, verdict, worst, profit in (
+                ("seed", "no", "12.0% (+/-0.5%)", "EUR -2.12M (+/-0.01M)"),
+                ("calibrated", "yes", "99.3% (+/-0.2%)", "EUR +64k (+/-5k)"),
+            )
+        ],
+        "recommendation": "Keep the current fleet under the calibrated assumptions.",
+    }
+    content = typed_headline(summary=summary, depth="default", report_dir=str(folder))
+    (folder / "headline.json").write_text(json.dumps(content))
+    page.wait_for_selector("#report-scenarios", timeout=WAIT_MS)
+    shown = page.locator("#report-scenarios tbody tr").all_inner_texts()
+    assert [row.split("\t")[:4] for row in shown] == [
+        ["seed", "no", "12.0% (+/-0.5%)", "EUR -2.12M (+/-0.01M)"],
+        ["calibrated", "yes", "99.3% (+/-0.2%)", "EUR +64k (+/-5k)"],
+    ]
+    card = page.inner_text("#report-card")
+    assert summary["recommendation"] in card and "default depth" in card
+    assert str(folder) not in card  # no machine path
+    href = page.get_attribute("#report-link", "href")
+    assert href == "/reports/2026-01-01_seed/report.html"
+    with urllib.request.urlopen(url.rstrip("/") + href, timeout=10) as served:
+        assert b"the report" in served.read()
+
+
+def _assert_last_runs(page: Page, client: redis.Redis) -> None:
+    """A finished run's notice shows among the last runs, with a link to it."""
+    notice = RunNotice("r1", "ingest_dump", "SUCCESS", 12.5, "http://127.0.0.1:3000/runs/r1")
+    publish_run_notice(client, notice)
+    page.wait_for_selector("#runs-table", timeout=WAIT_MS)
+    [row] = page.locator("#runs-table tbody tr").all_inner_texts()
+    assert row.split("\t")[:3] == ["ingest_dump", "success", "12.5 s"]
+    assert page.get_attribute("#runs-table a", "href") == notice.url
 
 
 def _simulate_until(stop: threading.Event, engine: sa.Engine, client: redis.Redis) -> int:
@@ -195,16 +248,10 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
         }
         assert final["fleetChart"] == [fleet[s] for s in BIKE_STATUSES]
 
+        outline = len(country_rings()) + sum(len(r) for r in province_rings().values())
+        assert page.locator("#map-chart .scatterlayer .js-line").count() == outline
         assert "No report yet" in page.inner_text("#report-headline")
-        headline = home / "reports" / "2026-01-01_seed" / "headline.json"
-        headline.parent.mkdir(parents=True)
-        answer = "The fleet of 60 bikes is too small."
-        content = typed_headline(answer=answer, rentals=1234, profit_eur=-5.5)
-        headline.write_text(json.dumps(content))
-        page.wait_for_selector("#report-figures", timeout=WAIT_MS)
-        assert page.inner_text("#report-answer") == answer
-        figures = page.inner_text("#report-figures")
-        assert "rentals\t1,234" in figures and "profit_eur\t-5.500" in figures
+        _assert_report_card(page, home / "reports" / "2026-01-01_seed", url)
 
         graph = open_graph(servers.graph_url)
         sync_graph(dumped, graph)
@@ -218,7 +265,13 @@ def test_the_page_shows_the_database_figures_during_a_live_simulation(
             [str(m.customer_id), str(m.bike_id)] for m in expected
         ]
 
-        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        redis_client.delete(RECENT_KEY)
+        try:
+            _assert_last_runs(page, redis_client)
+            shots = Path(os.environ.get(SCREENSHOTS_VAR) or tmp_path)
+            page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+        finally:
+            redis_client.delete(RECENT_KEY)
         assert_no_personal_values(page.content(), PersonalValues.from_database(dumped), "page")
         page.close()
 

@@ -67,3 +67,48 @@ def test_an_unreadable_headline_is_reported_without_its_content(tmp_path: Path) 
     _write(reports / "untyped", json.dumps({"rentals": 1}), 3_000_000)
     problem = latest_headline(reports)
     assert problem == HeadlineProblem("untyped", "headline.json lacks `report_dir`")
+
+
+def _summary_row(scenario: str, adequate: str, profit: str) -> dict[str, object]:
+    return {
+        "Scenario": scenario,
+        "Assumes": "the dump's rules",
+        "Current fleet keeps 95%?": adequate,
+        "Worst-week service level": "81.0% (+/-0.4%)",
+        "Profit over the horizon": profit,
+        "Cheapest policy keeping 95% (profit)": "1,600 bikes + 10/week: EUR +12k (+/-3k)",
+        "Stocking up front (profit)": "none on the grid",
+        "Why": "Fleet erosion.",
+        "scenario": scenario,
+        "fleet_adequate": adequate == "yes",
+    }
+
+
+def test_the_card_reads_each_scenario_s_verdict_and_money_from_the_summary(
+    tmp_path: Path,
+) -> None:
+    summary = {
+        "question": "Is the fleet big enough?",
+        "rows": [
+            _summary_row("seed", "no", "EUR -2.12M (+/-0.01M)"),
+            _summary_row("calibrated", "yes", "EUR +64k (+/-5k)"),
+            "not a row",
+        ],
+        "recommendation": "Keep the current fleet under the calibrated assumptions.",
+        "replications": 20,
+    }
+    content = typed_headline(summary=summary, depth="default", scenario="calibrated", days=182.0)
+    _write(tmp_path / "reports" / "run", json.dumps(content), 1_000_000)
+    headline = latest_headline(tmp_path / "reports")
+    assert isinstance(headline, Headline)
+    assert [(v.scenario, v.adequate, v.profit) for v in headline.verdicts] == [
+        ("seed", "no", "EUR -2.12M (+/-0.01M)"),
+        ("calibrated", "yes", "EUR +64k (+/-5k)"),
+    ]
+    assert headline.verdicts[0].cheapest.startswith("1,600 bikes")
+    assert headline.recommendation == summary["recommendation"]
+    assert (headline.target, headline.depth, headline.replications) == ("95%", "default", 20)
+    without = typed_headline()
+    _write(tmp_path / "reports" / "plain", json.dumps(without), 2_000_000)
+    plain = latest_headline(tmp_path / "reports")
+    assert isinstance(plain, Headline) and plain.verdicts == () and plain.depth is None

@@ -11,8 +11,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from bike_pipeline import services
-from bike_pipeline.dashboard.snapshot import NO_TABLES, DashboardData
+from bike_pipeline.dashboard.snapshot import NO_TABLES, RUNS_SHOWN, DashboardData
 from bike_pipeline.db.scratch import scratch_database
+from bike_pipeline.events.run_notices import RECENT_KEY, RunNotice, publish_run_notice
 from bike_pipeline.simulation.runner import SimulationRequest, run_simulation
 from bike_pipeline_tests.dashboard.world import bike_statuses, max_event_id
 
@@ -68,3 +69,23 @@ def test_a_database_without_the_tables_says_what_to_do(
                 )
         finally:
             empty.dispose()
+
+
+def test_the_last_runs_come_from_the_run_notices(
+    dumped: sa.Engine, redis_client: redis.Redis, tmp_path: Path
+) -> None:
+    data = DashboardData(dumped, redis_client, tmp_path, max_age_s=0)
+    redis_client.delete(RECENT_KEY)
+    try:
+        assert data.snapshot().runs == ()
+        notices = [
+            RunNotice(f"r{i}", f"job_{i}", "SUCCESS", float(i), f"http://ui/runs/r{i}")
+            for i in range(RUNS_SHOWN + 2)
+        ]
+        for notice in notices:
+            publish_run_notice(redis_client, notice)
+        snapshot = data.snapshot()
+        assert snapshot.runs == tuple(reversed(notices))[:RUNS_SHOWN]
+        assert snapshot.runs_error is None
+    finally:
+        redis_client.delete(RECENT_KEY)

@@ -15,6 +15,15 @@ from bike_pipeline.cli import main
 from bike_pipeline.events.channels import EVENT_KEYS
 from bike_pipeline.events.listener import EventListener
 from bike_pipeline.events.relay import relay_pending
+from bike_pipeline.events.run_notices import (
+    RECENT_KEY as RUNS_RECENT,
+)
+from bike_pipeline.events.run_notices import (
+    RUNS_CHANNEL,
+    RunNotice,
+    publish_run_notice,
+    recent_run_notices,
+)
 from bike_pipeline.events.stream import reset_stream
 from bike_pipeline.graph.connection import open_graph
 from bike_pipeline.services import embedded_redis_server as server
@@ -100,8 +109,14 @@ def test_a_reader_may_read_and_subscribe_only(home: Path, engine: sa.Engine) -> 
         with pytest.raises(REFUSED):
             pubsub.get_message(timeout=1.0)
         pubsub.close()
+        notice = RunNotice("r1", "ingest_dump", "SUCCESS", 1.5, "http://127.0.0.1:3000/runs/r1")
+        publish_run_notice(admin, notice)
+        assert recent_run_notices(reader) == [notice]  # the dashboard's last runs
+        _refused(reader.lpush, RUNS_RECENT, "forged")
+        _refused(reader.publish, RUNS_CHANNEL, "forged")
+        _refused(reader.lrange, "other.list", 0, -1)
     finally:
-        admin.delete(EVENT_KEYS.stream)
+        admin.delete(EVENT_KEYS.stream, RUNS_RECENT)
         reader.close()
         admin.close()
 
