@@ -19,6 +19,7 @@ BENCHMARKS = {
     "live": "bike_pipeline.bench.live_bench:live",
     "agreement": "bike_pipeline.bench.agreement_bench:agreement",
     "dagster": "bike_pipeline.bench.dagster_bench:dagster",
+    "region": "bike_pipeline.bench.region_bench:region",
 }
 
 
