@@ -30,9 +30,9 @@ def role_of(process: psutil.Process) -> str:
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return "process"
     if "multiprocessing.spawn" in command or "multiprocessing.forkserver" in command:
-        return "replication worker (spawned)"
-    if "distributed" in command or "dask" in command:
-        return "dask worker"
+        return "replication worker (spawned)"  # a Dask nanny spawns its worker so too
+    if "multiprocessing.resource_tracker" in command:
+        return "resource tracker"
     return "stage process"
 
 

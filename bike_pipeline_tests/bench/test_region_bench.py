@@ -68,3 +68,18 @@ def test_the_sampler_sees_each_child_process_peak() -> None:
     [(count, largest)] = by_role(sampler.peaks).values()
     assert count == 1
     assert largest > 150
+
+
+def test_the_report_stage_runs_on_a_local_cluster_of_two_workers(
+    servers: services.ServiceUrls,
+) -> None:
+    result = CliRunner().invoke(
+        region,
+        ["--customers", "1000", "--bikes", "50", "--days", "1", "--report-replications", "1",
+         "--stages", "ingest,simulate,dask"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "LocalCluster of 2 workers, sample: the default-depth report" in result.output
+    assert "dask worker: 2 x" in result.output
+    assert _bench_databases(servers.database_url) == []
