@@ -39,7 +39,7 @@ from bike_pipeline.ingest.loader import csv_bytes
 from bike_pipeline.ingest.parse import parse_block
 from bike_pipeline.ingest.pipeline import ingest_file
 from bike_pipeline.ingest.records import DumpReader
-from bike_pipeline.ingest.specs import CUSTOMERS
+from bike_pipeline.ingest.specs import CUSTOMERS, DumpSpec
 from bike_pipeline.ingest.verdicts import Verdicts
 from bike_pipeline.settings import Settings
 
@@ -52,9 +52,9 @@ def _empty_tables(url: str) -> None:
         conn.execute(sa.text("TRUNCATE core.customers, core.ingest_rejects CASCADE"))
 
 
-def _raw_copy(url: str, path: Path) -> int:
+def _raw_copy(url: str, path: Path, spec: DumpSpec = CUSTOMERS) -> int:
     """The anchor: the file's bytes into a table of text columns, nothing checked."""
-    columns = ", ".join(f"{name} text" for name in CUSTOMERS.columns)
+    columns = ", ".join(f"{name} text" for name in spec.columns)
     connection = engine_for(url).raw_connection()
     try:
         cursor = connection.cursor()

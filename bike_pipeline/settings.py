@@ -25,6 +25,7 @@ REDIS_URL_VAR = "BIKE_PIPELINE_REDIS_URL"
 GRAPH_URL_VAR = "BIKE_PIPELINE_GRAPH_URL"
 PII_KEY_VAR = "BIKE_PIPELINE_PII_KEY"
 PSEUDONYM_KEY_VAR = "BIKE_PIPELINE_PSEUDONYM_KEY"
+DASK_SCHEDULER_VAR = "BIKE_PIPELINE_DASK_SCHEDULER"
 
 DEFAULT_HOME = Path(".bike_pipeline")
 APP_DATABASE = "bike_pipeline"
@@ -39,6 +40,7 @@ class Settings:
     database_url: str | None
     redis_url: str | None
     graph_url: str | None
+    dask_scheduler: str | None = None  # a Dask scheduler's address: replications run there
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,6 +51,7 @@ class Settings:
             database_url=os.environ.get(DATABASE_URL_VAR) or None,
             redis_url=redis_url,
             graph_url=os.environ.get(GRAPH_URL_VAR) or redis_url,
+            dask_scheduler=os.environ.get(DASK_SCHEDULER_VAR) or None,
         )
 
     @property

@@ -28,6 +28,7 @@ BENCHMARKS = {
     "live": "benchmarks.live_bench:live",
     "agreement": "benchmarks.agreement_bench:agreement",
     "dagster": "benchmarks.dagster_bench:dagster",
+    "region": "benchmarks.region_bench:region",
 }
 
 NOT_IN_THIS_INSTALL = (

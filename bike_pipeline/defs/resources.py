@@ -54,6 +54,20 @@ class GraphResource(dg.ConfigurableResource):
         return self.graph_url or services.graph_url(Settings.from_env(), GRAPH)
 
 
+class DaskResource(dg.ConfigurableResource):
+    """Where the report's Monte Carlo replications run: a Dask distributed scheduler's
+    workers, or this machine's cores when no address is configured."""
+
+    scheduler_address: str | None = Field(
+        default=None,
+        description="Dask scheduler address (tcp://host:8786); empty: "
+        "BIKE_PIPELINE_DASK_SCHEDULER, or local cores when that is unset too",
+    )
+
+    def address(self) -> str | None:
+        return self.scheduler_address or Settings.from_env().dask_scheduler
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
@@ -62,5 +76,6 @@ def resources() -> dg.Definitions:
             "redis": RedisResource(),
             "graph": GraphResource(),
             "dump_files": DumpFilesResource(),
+            "dask": DaskResource(),
         }
     )

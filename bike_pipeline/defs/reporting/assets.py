@@ -16,7 +16,7 @@ from pydantic import Field
 from bike_pipeline.constants import DEFAULT_DAYS, DEFAULT_SEED
 from bike_pipeline.defs.automation import DAILY, FOLLOWS_UPSTREAM, WEEKLY
 from bike_pipeline.defs.ingest.assets import bikes, customers
-from bike_pipeline.defs.resources import PostgresResource
+from bike_pipeline.defs.resources import DaskResource, PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.settings import Settings
@@ -106,11 +106,13 @@ class ReportConfig(dg.Config):
 
 
 def _report(
-    context: dg.AssetExecutionContext, config: ReportConfig, engine
+    context: dg.AssetExecutionContext, config: ReportConfig, engine, dask: DaskResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.reporting.analysis.dask_runner import dask_scheduler
     from bike_pipeline.reporting.build import build_report
 
-    report = build_report(engine, Settings.from_env().reports_dir, config.settings())
+    with dask_scheduler(dask.address()):
+        report = build_report(engine, Settings.from_env().reports_dir, config.settings())
     if report.answer is not None:
         context.log.info(report.answer.sentence())
     figures = report.headline
@@ -140,9 +142,12 @@ REPORT_HELP = (
     description=REPORT_HELP.format("the simulated world (core.*)"),
 )
 def fleet_report(
-    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext,
+    config: ReportConfig,
+    postgres: PostgresResource,
+    dask: DaskResource,
 ) -> dg.MaterializeResult:
-    return _report(context, config, postgres.engine())
+    return _report(context, config, postgres.engine(), dask)
 
 
 @dg.asset(
@@ -154,6 +159,9 @@ def fleet_report(
     description=REPORT_HELP.format("the six-month simulation"),
 )
 def six_month_fleet_report(
-    context: dg.AssetExecutionContext, config: ReportConfig, postgres: PostgresResource
+    context: dg.AssetExecutionContext,
+    config: ReportConfig,
+    postgres: PostgresResource,
+    dask: DaskResource,
 ) -> dg.MaterializeResult:
-    return _report(context, config, report_engine(postgres.engine()))
+    return _report(context, config, report_engine(postgres.engine()), dask)

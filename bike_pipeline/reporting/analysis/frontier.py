@@ -139,9 +139,16 @@ def grid_tasks(
         for r in rates
     ]
     tasks, where = [], []
+    # One world per count of the dump's bikes kept, shared by every fleet that keeps as
+    # many: each is a copy of every customer array (3 GiB for a report's grids at 500,000
+    # customers when built per grid point; BENCHMARKS.md, issue 22).
+    worlds: dict[int, WorldState] = {}
     for i, rate in enumerate(rates):
         for j, fleet in enumerate(fleets[i]):
-            kept, extra = cut_fleet(world, fleet)
+            keep = min(fleet, usable_fleet(world))
+            if keep not in worlds:
+                worlds[keep] = cut_fleet(world, keep)[0]
+            kept, extra = worlds[keep], fleet - keep
             policy = Policy(buy_per_week=rate)
             for k, seed in enumerate(seeds):
                 tasks.append(Task(kept, scenario, seed, ticks, values, None, policy, extra))

@@ -7,6 +7,10 @@ is kept for the process's life). A replication's figures depend only on its inpu
 they are cached as JSON under a key hashed from all of them and from the code that computes them: a
 report run again, or another report sharing replications, does not simulate them twice, and
 a changed engine never answers from an old one's cache.
+
+When a Dask distributed scheduler is named (`BIKE_PIPELINE_DASK_SCHEDULER`, or
+`dask_scheduler` around a call), the replications run on its workers instead (`dask_runner`):
+the same tasks and seeds, the cache read and written here, the same progress bar.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 import numpy as np
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bike_pipeline.reporting.analysis import validation
+from bike_pipeline.reporting.analysis import dask_runner, validation
 from bike_pipeline.reporting.bike_values import BikeValues
 from bike_pipeline.reporting.fast_replication import replicate_fast
 from bike_pipeline.reporting.headline import headline
@@ -116,6 +120,22 @@ def run_task(task: Task) -> Figures:
     return figures
 
 
+def run_parts(
+    world: WorldState,
+    scenario: Scenario,
+    values: BikeValues,
+    seed: int,
+    ticks: int,
+    stop_below: float | None,
+    policy: Policy,
+    extra_bikes: int,
+) -> Figures:
+    """`run_task` from a task's parts: on a Dask worker the world, scenario and values arrive
+    as scattered data, the rest with each task."""
+    task = Task(world, scenario, seed, ticks, values, stop_below, policy, extra_bikes)
+    return run_task(task)
+
+
 def workers_available() -> int:
     return len(os.sched_getaffinity(0))
 
@@ -139,6 +159,7 @@ def shutdown_pools() -> None:
     while _POOLS:
         _, pool = _POOLS.popitem()
         pool.shutdown(cancel_futures=True)
+    dask_runner.close_clients()
 
 
 def _json_safe(figures: Figures) -> dict:
@@ -153,9 +174,13 @@ def run_tasks(
     label: str = "replications",
     show_progress: bool = True,
     cache_dir: Path | None = None,
+    scheduler: str | None = None,
 ) -> list[Figures]:
     """The figures of each task, in the order of `tasks`; `workers=1` runs in this process
-    (no pool). With `cache_dir`, cached tasks are read, the others run and stored."""
+    (no pool). With `cache_dir`, cached tasks are read, the others run and stored.
+    `scheduler` (else `dask_scheduler`'s, else `BIKE_PIPELINE_DASK_SCHEDULER`): the address of
+    a Dask scheduler whose workers run them (`workers` is then theirs, not ours)."""
+    scheduler = scheduler or dask_runner.scheduler_address()
     results: list[Figures | None] = [None] * len(tasks)
     keys = [t.key() for t in tasks] if cache_dir is not None else []
     if cache_dir is not None:
@@ -181,9 +206,12 @@ def run_tasks(
                 (cache_dir / f"{keys[i]}.json").write_text(json.dumps(_json_safe(figures)))
             progress.advance(bar)
 
-        if todo:
+        if todo and not scheduler:
             fast_engine.warm_up()  # compiled once here: the workers load numba's cache
-        if workers == 1:
+        if scheduler and workers != 1:
+            for i, figures in dask_runner.run_on_cluster(scheduler, tasks, todo, code_digest()):
+                done(i, figures)
+        elif workers == 1:
             for i in todo:
                 done(i, run_task(tasks[i]))
         else:
