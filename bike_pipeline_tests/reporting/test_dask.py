@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,8 +16,10 @@ import distributed
 import pytest
 import sqlalchemy as sa
 
+from bike_pipeline.defs.resources import DaskResource
 from bike_pipeline.reporting.analysis import dask_runner, monte_carlo
 from bike_pipeline.reporting.build import Report, build_report
+from bike_pipeline.settings import DASK_SCHEDULER_VAR
 from bike_pipeline_tests.reporting.simulated_run import simulated_run
 from bike_pipeline_tests.reporting.test_build import SMALL
 
@@ -117,3 +120,28 @@ def test_a_worker_killed_mid_report_changes_no_figure(
     assert killed_at and killed_at[0] < total, (killed_at, total)  # killed mid-report
     assert victim not in client.run(os.getpid).values()
     assert _figures(on_cluster) == _figures(local)
+
+
+def test_an_unreachable_scheduler_is_an_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT_SECONDS", 2)
+    with socket.socket() as unused:  # a port nobody listens on
+        unused.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
+    with pytest.raises(dask_runner.DaskSchedulerUnreachable) as raised:
+        dask_runner.client(address)
+    assert address in str(raised.value) and "within 2 s" in str(raised.value)
+
+
+def test_the_resource_and_the_context_come_before_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(DASK_SCHEDULER_VAR, "tcp://from-env:8786")
+    assert dask_runner.scheduler_address() == "tcp://from-env:8786"
+    assert DaskResource().address() == "tcp://from-env:8786"
+    resource = DaskResource(scheduler_address="tcp://from-dagster:8786")
+    with dask_runner.dask_scheduler(resource.address()):
+        assert dask_runner.scheduler_address() == "tcp://from-dagster:8786"
+        with dask_runner.dask_scheduler(None):  # None keeps what is configured
+            assert dask_runner.scheduler_address() == "tcp://from-dagster:8786"
+    monkeypatch.setenv(DASK_SCHEDULER_VAR, "")
+    assert dask_runner.scheduler_address() is None and DaskResource().address() is None
