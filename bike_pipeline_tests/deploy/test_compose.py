@@ -27,6 +27,7 @@ from bike_pipeline.events.signature import EVENTS_KEY_VAR
 from bike_pipeline.settings import (
     APP_DATABASE,
     DAGSTER_DATABASE,
+    DASK_SCHEDULER_VAR,
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
     HOME_VAR,
@@ -47,7 +48,9 @@ CONTRACT_VARIABLES = {
     PII_KEY_VAR,
     PSEUDONYM_KEY_VAR,
     EVENTS_KEY_VAR,
+    DASK_SCHEDULER_VAR,
 }
+DASK_SERVICES = ("dask-scheduler", "dask-worker-1", "dask-worker-2")
 MISSING_COMPOSE = (
     "neither `docker-compose` nor the `docker compose` plugin is installed, and this test "
     "validates docker-compose.yaml with it: run `apt-get update && apt-get install -y "
@@ -79,8 +82,12 @@ def _compose() -> dict[str, Any]:
 
 
 def _project_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The services that run the project's own image."""
-    return {name: s for name, s in compose["services"].items() if "build" in s}
+    """The services that run the project's own code (not the Dask services from its image)."""
+    return {
+        name: s
+        for name, s in compose["services"].items()
+        if "build" in s and name not in DASK_SERVICES
+    }
 
 
 def _compose_command() -> list[str]:
@@ -366,3 +373,21 @@ def test_the_image_is_built_from_files_a_clean_clone_has() -> None:
     assert ".env" in ignored  # the real keys never go into the image
     assert "-e" not in re.findall(r"pip install (\S+)", dockerfile)  # the wheel, not the tree
     assert "pip wheel" in dockerfile and "ARG BASE_IMAGE=python:3.11-slim-bookworm" in dockerfile
+
+
+def test_the_dask_services_run_from_the_project_image_inside_the_network_only() -> None:
+    """The Dask scheduler has no password: no published port; workers get no database,
+    Redis or key; one thread each; the project's services point at the scheduler."""
+    services = _compose()["services"]
+    scheduler, *workers = (services[name] for name in DASK_SERVICES)
+    for service in (scheduler, *workers):
+        assert service["image"] == "bike_pipeline:latest" and "ports" not in service
+        assert set(service["environment"]) == {HOME_VAR}
+    assert scheduler["command"][:2] == ["dask", "scheduler"] and scheduler["expose"] == ["8786"]
+    compile(_healthcheck_argv(scheduler)[2], "dask-scheduler healthcheck", "exec")
+    for worker in workers:
+        assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+        assert _option(worker["command"], "--nthreads") == "1"
+    for name, service in _project_services(_compose()).items():
+        address = service["environment"][DASK_SCHEDULER_VAR]
+        assert address == "${BIKE_PIPELINE_DASK_SCHEDULER-tcp://dask-scheduler:8786}", name

@@ -31,6 +31,8 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def _checks(stack: checks.Stack, env: dict[str, str], budget: Budget, temp: Path) -> None:
     with budget.step("bike-pipeline run --days 1 in the code container"):
         stack.exec("code", "bike-pipeline", "run", "--days", "1")
+    with budget.step("a report through the Dask scheduler and workers, and locally: equal"):
+        checks.report_on_dask_equals_local(stack)
     with budget.step("webserver /server_info and a job launched through GraphQL"):
         checks.server_info(env)
         run_id = checks.launch_and_wait(env, budget)

@@ -57,6 +57,16 @@ def write_env(folder: Path) -> dict[str, str]:
     return env
 
 
+SERVICES = 10  # docker-compose.yaml's, the Dask scheduler and its two workers included
+REPORT = ("bike-pipeline", "report", "--json", "--replications", "2", "--days", "2")
+REPLICATIONS_ON_DASK = """import distributed
+client = distributed.Client("tcp://dask-scheduler:8786", timeout=30)
+records = client.get_task_stream(start=0)
+print(len({r["worker"] for r in records if str(r["key"]).startswith("replicate-")}),
+      sum(str(r["key"]).startswith("replicate-") for r in records))
+"""
+
+
 class Stack:
     def __init__(self, env_file: Path, env: dict[str, str], budget: Budget) -> None:
         self.env_file = env_file
@@ -106,7 +116,7 @@ class Stack:
                 s.startswith(("exited", "dead")) or s.endswith("unhealthy") for s in states.values()
             ):
                 break
-            if len(states) == 7 and all(s == "running healthy" for s in states.values()):
+            if len(states) == SERVICES and all(s == "running healthy" for s in states.values()):
                 return
             time.sleep(5)
         self("logs", "--tail", "60", check=False)
@@ -120,6 +130,32 @@ class Stack:
 
     def down(self, *extra: str) -> None:
         self("down", *extra, check=False)
+
+
+def report_on_dask_equals_local(stack: Stack) -> None:
+    """The same report in the code container through the compose Dask workers (its
+    BIKE_PIPELINE_DASK_SCHEDULER) and on the container's own cores (the variable empty, a
+    home of its own so no cache is shared): equal figures, the first from both workers."""
+    stack.exec("code", "python", "-c", REPLICATIONS_ON_DASK)  # starts the task stream
+    on_dask = json.loads(stack.exec("code", *REPORT, "--name", "on-dask", capture=True))
+    workers, replications = map(int, stack.exec(
+        "code", "python", "-c", REPLICATIONS_ON_DASK, capture=True
+    ).split())  # fmt: skip
+    assert workers == 2 and replications > 100, (workers, replications)
+    local = json.loads(stack(
+        "exec", "-T", "-e", "BIKE_PIPELINE_DASK_SCHEDULER=", "-e",
+        "BIKE_PIPELINE_HOME=/tmp/local-report", "code", *REPORT, "--name", "local",
+        capture=True,
+    ))  # fmt: skip
+    for figures in (on_dask, local):
+        figures.pop("report_dir", None)
+    different = sorted(  # compared as JSON text: a NaN equals itself there
+        k
+        for k in on_dask.keys() | local.keys()
+        if json.dumps(on_dask.get(k)) != json.dumps(local.get(k))
+    )
+    assert not different, f"Dask and local reports differ in {different}"
+    print(f"  {replications} replications on 2 Dask workers; {len(on_dask)} figures equal")
 
 
 def _http(url: str, payload: dict[str, Any] | None = None) -> Any:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from collections.abc import Iterator, Sequence
+import logging
+from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bike_pipeline.settings import DASK_SCHEDULER_VAR, Settings
@@ -23,8 +24,10 @@ if TYPE_CHECKING:
 
     from bike_pipeline.reporting.analysis.monte_carlo import Figures, Task
 
+log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 30
 RETRIES = 2  # a task that raised (not a lost worker: Dask reschedules those itself)
+RESCATTERS = 3  # rounds scattered again after a lost worker took their world's last copy
 
 _ADDRESS: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "dask_scheduler", default=None
@@ -34,6 +37,10 @@ _CLIENTS: dict[str, distributed.Client] = {}
 
 class DaskSchedulerUnreachable(ConnectionError):
     """The configured Dask scheduler did not answer; the message names it and the timeout."""
+
+
+class ScatteredDataLost(RuntimeError):
+    """Replications kept losing their scattered world with their workers."""
 
 
 class WorkerCodeDiffers(RuntimeError):
@@ -97,10 +104,30 @@ def replicate(digest: str, world: Any, scenario: Any, values: Any, *rest: Any) -
 def run_on_cluster(
     address: str, tasks: Sequence[Task], todo: Sequence[int], digest: str
 ) -> Iterator[tuple[int, Figures]]:
-    """(index in `tasks`, figures) of each task of `todo`, in the order they complete."""
+    """(index in `tasks`, figures) of each task of `todo`, in the order they complete.
+
+    Dask's memory manager keeps fewer copies of scattered data once few tasks still need it,
+    so a lost worker can take the last copy with it: the tasks that then fail for want of
+    their world are scattered and submitted again (at most `RESCATTERS` times)."""
+    dask = client(address)
+    pending = list(todo)
+    for _ in range(RESCATTERS + 1):
+        pending = yield from _round(dask, tasks, pending, digest)
+        if not pending:
+            return
+        log.warning("%d replications lost their scattered world with a worker: again", len(pending))
+    raise ScatteredDataLost(
+        f"{len(pending)} replications lost their scattered world {RESCATTERS + 1} times on "
+        f"the Dask scheduler at {address}: are its workers dying (memory)?"
+    )
+
+
+def _round(
+    dask: distributed.Client, tasks: Sequence[Task], todo: Sequence[int], digest: str
+) -> Generator[tuple[int, Figures], None, list[int]]:
+    """Scatter, submit, yield what completes; returns the tasks whose data was lost."""
     import distributed
 
-    dask = client(address)
     shared: dict[int, object] = {}
     for i in todo:
         for part in (tasks[i].world, tasks[i].scenario, tasks[i].values):
@@ -108,6 +135,7 @@ def run_on_cluster(
     scattered = dask.scatter(list(shared.values()), broadcast=True, hash=False)
     remote = dict(zip(shared, scattered, strict=True))
     futures: dict[distributed.Future, int] = {}
+    lost: list[int] = []
     try:
         for i in todo:
             task = tasks[i]
@@ -119,6 +147,12 @@ def run_on_cluster(
             )  # fmt: skip
             futures[future] = i
         for future in distributed.as_completed(futures, loop=dask.loop):
-            yield futures[future], future.result()
+            try:
+                figures = future.result()
+            except distributed.client.FutureCancelledError:
+                lost.append(futures[future])
+                continue
+            yield futures[future], figures
     finally:
         dask.cancel([*futures, *scattered])
+    return sorted(lost)
