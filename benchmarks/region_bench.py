@@ -32,7 +32,6 @@ import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
-from bike_pipeline import services
 from benchmarks import region_stages as stages
 from benchmarks.graph_bench import _fresh_graph
 from benchmarks.ingest_bench import _raw_copy
@@ -40,6 +39,7 @@ from benchmarks.measure import Measurement, measure_in_child
 from benchmarks.privacy_bench import PLAIN_TABLE, _CopyingPseudonymiser, _plain_copy
 from benchmarks.process_peaks import PeakSampler, by_role, role_of
 from benchmarks.simulate_bench import _copy_anchor, _export_events
+from bike_pipeline import services
 from bike_pipeline.db.engine import create_schema, engine_for
 from bike_pipeline.events.channels import EventKeys
 from bike_pipeline.generate import write_dump

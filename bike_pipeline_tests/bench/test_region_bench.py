@@ -11,9 +11,9 @@ import redis
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from bike_pipeline import services
 from benchmarks.process_peaks import PeakSampler, by_role
 from benchmarks.region_bench import _parse_stages, region
+from bike_pipeline import services
 
 
 def _bench_databases(app_url: str) -> list[str]:
