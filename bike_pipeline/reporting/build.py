@@ -21,7 +21,7 @@ from bike_pipeline.reporting.analysis.frontier import PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import shutdown_pools
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.reporting.analysis.stats import Interval, meets_target
-from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse
+from bike_pipeline.reporting.analysis.study import ScenarioStudy, analyse, fleet_paths
 from bike_pipeline.reporting.bike_values import bike_values_from_database
 from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.db_figures import complete_from_database
@@ -43,6 +43,7 @@ from bike_pipeline.reporting.document.narrative import (
 from bike_pipeline.reporting.document.page import Section, html_page, markdown
 from bike_pipeline.reporting.document.pdf import write_pdf
 from bike_pipeline.reporting.document.pictures import (
+    fleet_paths_plot,
     frontier_heatmaps,
     station_map_png,
     station_map_svg,
@@ -247,6 +248,9 @@ def build_report(
         if beside.unusual():
             warning = run_vs_lines(beside)[-1]
             answer = Answer((*answer.lines, f"- [{beside.scenario}] {warning}"))
+        images["fleet_scenarios"] = fleet_paths_plot(
+            fleet_paths(world, values, names, settings), directory / "fleet_scenarios.png"
+        )
         rows = [summary_row(s, settings.target) for s in studies]
         tables["summary"] = [r.cells(settings.target) for r in rows]
         lead = summary_lines(rows, settings.target, studies)
@@ -421,7 +425,7 @@ def _sections(
             "Scenarios compared: current fleet (95% intervals, n replications each)",
             [f"- **{s.scenario}**: {s.description}" for s in studies],
             table=tables["scenarios"],
-            images=[images["scenarios"]],
+            images=[images["scenarios"], images["fleet_scenarios"]],
         )
     )
     for s in studies:

@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 
 from bike_pipeline.reporting.analysis import duration, frontier, sensitivity, validation
+from bike_pipeline.reporting.analysis.fleet_paths import FleetPath, fleet_path
 from bike_pipeline.reporting.analysis.frontier import Demand, GridPoint, PolicyResult
 from bike_pipeline.reporting.analysis.monte_carlo import (
     Figures,
@@ -244,3 +245,15 @@ def _verify(
             studies[i].verified = found
         else:
             studies[i].verified_front = found
+
+
+def fleet_paths(
+    world: WorldState, values: BikeValues, names: list[str], settings: ReportSettings
+) -> list[FleetPath]:
+    """Each scenario's usable fleet per day at the current fleet, on the seeds of its
+    current-fleet figures (`fleet_paths.fleet_path`)."""
+    seeds = range(CURRENT_SEED, CURRENT_SEED + settings.headline_replications)
+    return [
+        fleet_path(p.name, p.world, p.scenario, values, seeds, settings.ticks)
+        for p in (_plan(world, n) for n in names)
+    ]

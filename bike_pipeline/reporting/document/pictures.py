@@ -1,5 +1,6 @@
 """The pictures a manager looks at instead of reading: the policy frontier as two heatmaps,
-the money as a waterfall, and the stations on a map of the Netherlands.
+the money as a waterfall, each scenario's fleet over time, and the stations on a map of the
+Netherlands.
 
 Axes carry their units; money is labelled in EUR k or M, never with an offset (`1e7`)."""
 
@@ -17,6 +18,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bike_pipeline.geo.netherlands import bounds, province_rings  # noqa: E402
+from bike_pipeline.reporting.analysis.fleet_paths import FleetPath  # noqa: E402
 from bike_pipeline.reporting.analysis.stats import Interval  # noqa: E402
 from bike_pipeline.reporting.document.tables import Rows  # noqa: E402
 
@@ -210,4 +212,27 @@ def station_map_png(
     axis.set(xlabel="longitude (degrees east)", ylabel="latitude (degrees north)")
     axis.set_title("Stations sized by stock-outs (current fleet)")
     axis.ticklabel_format(useOffset=False)
+    return _save(figure, path)
+
+
+def fleet_paths_plot(paths: list[FleetPath], path: Path) -> Path:
+    """Usable bikes per day, one line per scenario with the band of its replications."""
+    figure, axes = plt.subplots(figsize=(9, 4.2))
+    for found in paths:
+        days = np.arange(1, len(found.mean) + 1)
+        (line,) = axes.plot(days, found.mean, label=f"{found.scenario} (mean)")
+        axes.fill_between(days, found.low, found.high, color=line.get_color(), alpha=0.2)
+    replications = sorted({found.replications for found in paths})
+    axes.set_title(
+        "Usable fleet (owned, not totalled) at the current fleet; bands: middle 95% of "
+        f"{', '.join(map(str, replications))} replications",
+        fontsize=10,
+    )
+    axes.set_xlabel("day of the horizon")
+    axes.set_ylabel("usable bikes")
+    axes.set_ylim(bottom=0)
+    axes.ticklabel_format(axis="y", style="plain", useOffset=False)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
+    axes.legend(loc="best", fontsize=9)
+    axes.grid(alpha=0.3)
     return _save(figure, path)
