@@ -15,8 +15,6 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from bike_pipeline import services
-from bike_pipeline.services import embedded_redis_server
 from bike_pipeline.settings import (
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -28,6 +26,8 @@ from bike_pipeline.settings import (
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
+    from bike_pipeline import services  # the servers' code: not when the definitions load
+
     return write_instance_yaml(settings.dagster_home, services.dagster_database_url(settings))
 
 
@@ -106,6 +106,9 @@ def warn_unless_project_home() -> None:
 def project_environment(settings: Settings) -> dict[str, str]:
     """This process's environment plus the servers' URLs (started if needed) and the
     project's DAGSTER_HOME: what `dagster dev` and its run subprocesses need."""
+    from bike_pipeline import services
+    from bike_pipeline.services import embedded_redis_server
+
     urls = services.services_up(settings)
     return {
         **os.environ,

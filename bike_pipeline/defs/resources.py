@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from pydantic import Field
 
 from bike_pipeline import services
-from bike_pipeline.db.app_engine import app_engine
 from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
 from bike_pipeline.services.embedded_redis_server import GRAPH, RELAY
 from bike_pipeline.settings import Settings
@@ -26,6 +25,8 @@ class PostgresResource(dg.ConfigurableResource):
 
     def engine(self) -> sa.Engine:
         """The pooled engine, the schema created once per process (not on every call)."""
+        from bike_pipeline.db.app_engine import app_engine  # alembic: only in a step that needs it
+
         return app_engine(url=self.url())
 
 

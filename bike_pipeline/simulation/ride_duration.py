@@ -9,7 +9,6 @@ and the recorded `minutes_held` is D drawn within its tick, ((k - 1) 20, 20k].
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 from bike_pipeline.simulation.model_knobs import RideDuration
 
@@ -17,6 +16,8 @@ TICK_MINUTES = 20
 
 
 def _cdf(duration: RideDuration, minutes: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr  # scipy costs ~0.3 s to import: only where a ride ends
+
     with np.errstate(divide="ignore"):
         z = (np.log(minutes) - np.log(duration.median_minutes)) / duration.sigma
     return ndtr(z)
@@ -36,6 +37,8 @@ def minutes_within_tick(
     """Ride minutes drawn from the lognormal restricted to ((k - 1) 20, 20k], whole minutes >= 1."""
     low = _cdf(duration, (ticks_held - 1.0) * TICK_MINUTES)
     high = _cdf(duration, ticks_held * float(TICK_MINUTES))
+    from scipy.special import ndtri
+
     p = np.clip(low + uniform * (high - low), 1e-300, 1 - 1e-16)
     minutes = np.exp(np.log(duration.median_minutes) + duration.sigma * ndtri(p))
     upper = ticks_held * TICK_MINUTES

@@ -23,7 +23,6 @@ from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
 from bike_pipeline.simulation.runner import SimulationRequest
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
-from bike_pipeline.simulation.store.report_world import report_engine, run_report_simulation
 from bike_pipeline.simulation.store.scenario_content import StoredScenario
 
 INGESTED = [customers, bikes]
@@ -68,6 +67,8 @@ def six_month_simulation(
     request = SimulationRequest(
         ticks=config.days * TICKS_PER_DAY, seed=config.seed, scenario=scenario
     )
+    from bike_pipeline.simulation.store.report_world import run_report_simulation  # lazily
+
     report, result = run_report_simulation(postgres.engine(), request)
     return dg.MaterializeResult(
         metadata={
@@ -164,4 +165,6 @@ def six_month_fleet_report(
     postgres: PostgresResource,
     dask: DaskResource,
 ) -> dg.MaterializeResult:
+    from bike_pipeline.simulation.store.report_world import report_engine  # alembic: lazily
+
     return _report(context, config, report_engine(postgres.engine()), dask)

@@ -9,7 +9,6 @@ from bike_pipeline.defs.reporting.assets import fleet_report, six_month_fleet_re
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.reporting.identities import CENT, money_mismatch, totalled_in_sql
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
-from bike_pipeline.simulation.store.report_world import report_engine
 
 HELP = (
     "revenue - cost = profit; totalled bikes and lost_bikes_cost_eur equal the SQL sums "
@@ -66,4 +65,6 @@ def fleet_report_adds_up(
 def six_month_report_adds_up(
     context: dg.AssetCheckExecutionContext, postgres: PostgresResource
 ) -> dg.AssetCheckResult:
+    from bike_pipeline.simulation.store.report_world import report_engine  # alembic: lazily
+
     return _identities(context, six_month_fleet_report.key, report_engine(postgres.engine()))

@@ -13,7 +13,6 @@ from bike_pipeline.simulation.store.invariants import (
     broken_invariants,
     rentals_without_rented_event,
 )
-from bike_pipeline.simulation.store.report_world import report_engine
 
 INVARIANTS_HELP = (
     "Rented bikes have exactly one open rental and open rentals a rented bike, no customer "
@@ -38,6 +37,8 @@ def world_invariants_hold(postgres: PostgresResource) -> dg.AssetCheckResult:
 
 @dg.asset_check(asset=six_month_simulation, blocking=True, description=INVARIANTS_HELP)
 def six_month_invariants_hold(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from bike_pipeline.simulation.store.report_world import report_engine  # alembic: lazily
+
     return _invariants(report_engine(postgres.engine()))
 
 
