@@ -36,26 +36,37 @@ def _half(i: Interval) -> float | None:
     return (i.high - i.low) / 2
 
 
+def _eur_amount(value: float) -> str:
+    """An unsigned amount in its own unit, two significant digits at least: `0.01M`, `800`."""
+    if value >= 1e6:
+        return f"{value / 1e6:,.2f}M"
+    if value >= 1e3:
+        return f"{value / 1e3:,.0f}k"
+    return f"{value:,.0f}"
+
+
 def eur_interval(i: Interval | None) -> str:
-    """`EUR -2.12M (+/-0.01M)`: the mean and the half-width of its 95% interval."""
+    """`EUR -2.12M (+/-0.01M)`: the mean and the half-width of its 95% interval, the
+    half-width in its own unit (`EUR -2.12M (+/-840)`, never `+/-0.00M`)."""
     if i is None:
         return "-"
     half = _half(i)
     if half is None:
         return eur_short(i.mean)
-    if max(abs(i.mean), half) >= 1e6:
-        return f"EUR {i.mean / 1e6:+,.2f}M (+/-{half / 1e6:,.2f}M)"
-    if max(abs(i.mean), half) >= 1e3:
-        return f"EUR {i.mean / 1e3:+,.0f}k (+/-{half / 1e3:,.0f}k)"
-    return f"EUR {i.mean:+,.0f} (+/-{half:,.0f})"
+    return f"{eur_short(i.mean)} (+/-{_eur_amount(half)})"
 
 
 def pct_interval(i: Interval | None) -> str:
-    """`99.3% (+/-0.2%)`."""
+    """`99.3% (+/-0.2%)`; an interval held in by 0% or 100% (Wilson's, at few replications)
+    is not symmetric and is shown as its range: `100.0% (83.9% to 100.0%)`."""
     if i is None:
         return "-"
     half = _half(i)
-    return f"{i.mean:.1%}" if half is None else f"{i.mean:.1%} (+/-{half:.1%})"
+    if half is None:
+        return f"{i.mean:.1%}"
+    if abs((i.mean - i.low) - (i.high - i.mean)) > 0.001:
+        return f"{i.mean:.1%} ({i.low:.1%} to {i.high:.1%})"
+    return f"{i.mean:.1%} (+/-{half:.1%})"
 
 
 def one_line(description: str, limit: int = 90) -> str:
@@ -181,7 +192,7 @@ def recommendation(rows: list[SummaryRow], target: float) -> str:
             "prices; fix the cost of totalled bikes before buying any."
         )
     best = max(profitable, key=lambda r: r.profit.mean if r.profit else -math.inf)
-    keep = "keep the current fleet" if best.adequate else "grow the fleet"
+    keep = f"the current fleet already keeps {target:.0%}" if best.adequate else "grow the fleet"
     return (
         f"Recommendation: plan on the {best.scenario} scenario ({eur_interval(best.profit)}): "
         f"{keep}; the cheapest policy keeping {target:.0%} there is {best.cheapest}."
