@@ -9,9 +9,10 @@ out, whether the worst week fell short at named stations), never by the scenario
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bike_pipeline.reporting.analysis.frontier import PolicyResult
+from bike_pipeline.reporting.analysis.frontier import GridPoint, PolicyResult
 from bike_pipeline.reporting.analysis.stats import Interval, meets_target
 from bike_pipeline.reporting.analysis.study import ScenarioStudy
 
@@ -76,12 +77,22 @@ def one_line(description: str, limit: int = 90) -> str:
     return first if len(first) <= limit else first[: limit - 3].rstrip() + "..."
 
 
-def _policy(p: PolicyResult | None, verified: dict[str, Interval]) -> str:
+def policy_text(
+    p: PolicyResult | None, verified: dict[str, Interval], grid: Sequence[GridPoint] = ()
+) -> str:
+    """`1,600 bikes + 10/week: EUR +12k (+/-3k)`; a fleet at the grid's smallest for its rate
+    is only a bound (a smaller one may keep the target too), and says so."""
     if p is None or p.fleet is None:
         return "none on the grid"
     profit = verified.get("profit_eur") or p.profit_eur
-    beyond = " (beyond the grid)" if p.outside_grid else ""
-    return f"{p.fleet:,} bikes{beyond} + {p.buy_per_week:,}/week: {eur_interval(profit)}"
+    fleets = [g.fleet for g in grid if g.buy_per_week == p.buy_per_week]
+    if p.outside_grid:
+        bound = " (beyond the grid)"
+    elif fleets and p.fleet <= min(fleets):
+        bound = " or fewer (the grid's smallest)"
+    else:
+        bound = ""
+    return f"{p.fleet:,} bikes{bound} + {p.buy_per_week:,}/week: {eur_interval(profit)}"
 
 
 @dataclass(frozen=True)
@@ -177,8 +188,14 @@ def summary_row(study: ScenarioStudy, target: float) -> SummaryRow:
         adequate=None if worst is None else meets_target(worst, target),
         worst_week=worst,
         profit=study.current.get("profit_eur"),
-        cheapest=_policy(study.cheapest, study.verified) if study.policies else "not studied",
-        stock_up_front=_policy(front, study.verified_front) if front else "not studied",
+        cheapest=(
+            policy_text(study.cheapest, study.verified, study.grid)
+            if study.policies
+            else "not studied"
+        ),
+        stock_up_front=(
+            policy_text(front, study.verified_front, study.grid) if front else "not studied"
+        ),
         why=why(study, target),
     )
 
