@@ -16,8 +16,8 @@ def test_money_half_width_in_its_own_unit() -> None:
 
 
 def test_rates_at_a_bound_show_their_range() -> None:
-    assert pct_interval(Interval(1.0, 0.839, 1.0, 20)) == "100.0% (83.9% to 100.0%)"
-    assert pct_interval(Interval(0.0, 0.0, 0.161, 20)) == "0.0% (0.0% to 16.1%)"
+    assert pct_interval(Interval(1.0, 0.839, 1.0, 20)) == "100.0% (83.9%-100.0%)"
+    assert pct_interval(Interval(0.0, 0.0, 0.161, 20)) == "0.0% (0.0%-16.1%)"
     assert pct_interval(Interval(0.993, 0.991, 0.995, 20)) == "99.3% (+/-0.2%)"
 
 

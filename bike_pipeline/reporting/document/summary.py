@@ -59,14 +59,14 @@ def eur_interval(i: Interval | None) -> str:
 
 def pct_interval(i: Interval | None) -> str:
     """`99.3% (+/-0.2%)`; an interval held in by 0% or 100% (Wilson's, at few replications)
-    is not symmetric and is shown as its range: `100.0% (83.9% to 100.0%)`."""
+    is not symmetric and is shown as its range: `100.0% (83.9%-100.0%)`."""
     if i is None:
         return "-"
     half = _half(i)
     if half is None:
         return f"{i.mean:.1%}"
     if abs((i.mean - i.low) - (i.high - i.mean)) > 0.001:
-        return f"{i.mean:.1%} ({i.low:.1%} to {i.high:.1%})"
+        return f"{i.mean:.1%} ({i.low:.1%}-{i.high:.1%})"
     return f"{i.mean:.1%} (+/-{half:.1%})"
 
 
