@@ -45,6 +45,15 @@ def simulation_holds_state(conn: sa.Connection) -> bool:
     )
 
 
+def dump_bikes_condition(conn: sa.Connection, bike_id_column: str) -> str:
+    """SQL condition on `bike_id_column` that holds for the dump's bikes: every bike while no
+    simulation holds state, else the bikes of the baseline (those the simulation bought are
+    not in it)."""
+    if not simulation_holds_state(conn):
+        return "true"
+    return f"{bike_id_column} IN (SELECT bike_id FROM {BASELINES['bikes'].table})"
+
+
 def snapshot_baseline(conn: sa.Connection) -> None:
     """Keep the ingested registrations and bike statuses for `reset_simulation`."""
     tables = ", ".join(b.table for b in BASELINES.values())
