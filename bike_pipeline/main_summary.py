@@ -11,6 +11,7 @@ from bike_pipeline import services
 from bike_pipeline.db.engine import engine_for
 from bike_pipeline.reporting.latest import answer_lines
 from bike_pipeline.settings import Settings
+from bike_pipeline.simulation.store.outbox import OUTBOX_TABLE, outbox_backlog_count
 
 COUNTED_TABLES = (
     "core.customers",
@@ -18,26 +19,29 @@ COUNTED_TABLES = (
     "core.ingest_rejects",
     "core.rentals",
     "core.events",
-    "core.event_outbox",
+    OUTBOX_TABLE,
     "bi.events",
     "analytics.customers",
 )
 
 
+def _row_count(conn: sa.Connection, table: str) -> int:
+    if table == OUTBOX_TABLE:  # the simulation store's table: its own count
+        return outbox_backlog_count(conn)
+    return conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
 def describe_state(settings: Settings) -> list[str]:
     url = services.database_url(settings)
     with engine_for(url).connect() as conn:
-        counts = {
-            table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
-            for table in COUNTED_TABLES
-        }
+        counts = {table: _row_count(conn, table) for table in COUNTED_TABLES}
     scripts = Path(sys.executable).parent  # the environment bike-pipeline runs from
     lines = ["", "In the database:"]
     lines += [f"  {table:<22} {count:>10,} rows" for table, count in counts.items()]
-    if counts["core.event_outbox"]:
+    if counts[OUTBOX_TABLE]:
         lines += [
-            f"  warning: {counts['core.event_outbox']:,} events are not published to Redis "
-            "(core.event_outbox; see the simulate step's log for why): the next "
+            f"  warning: {counts[OUTBOX_TABLE]:,} events are not published to Redis "
+            f"({OUTBOX_TABLE}; see the simulate step's log for why): the next "
             "`bike-pipeline simulate` or the event_relay job publishes them"
         ]
     lines += [

@@ -6,11 +6,15 @@
 - Fixed values have one owner, `bike_pipeline/constants.py`: the time zone's name appears
   in no other string literal, and the constants are assigned a literal nowhere else (in the
   package and in `benchmarks/`).
+- The simulation store owns the SQL on the simulation's tables (state, baseline, outbox): no
+  other module of the package has a string with SQL naming them (their names, or the store's
+  constants for them in an f-string); the store, the models and the migrations may.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +92,67 @@ def test_constants_have_one_owner() -> None:
     found = {str(p.relative_to(ROOT)): v for p in checked if (v := _violations(p))}
     assert found == {}
     assert _violations(PACKAGE / "constants.py")  # the owner itself is seen by the check
+
+
+SIMULATION_TABLES = (
+    "event_outbox",
+    "simulation_state",
+    "simulation_baseline_customers",
+    "simulation_baseline_bikes",
+)
+SQL_KEYWORD = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|JOIN|INTO|TRUNCATE)\b")
+TABLE_NAME = re.compile(rf"\b({'|'.join(SIMULATION_TABLES)})\b")
+# the store's names for those tables, inside an f-string's `{}`
+TABLE_CONSTANT = re.compile(r"\b(SIMULATION_STATE_TABLE|OUTBOX_TABLE|BASELINES|baseline\.table)\b")
+SIMULATION_TABLE_OWNERS = ("simulation/store/", "db/models.py", "db/migrations/")
+
+
+def _fstring_part(part: ast.expr) -> str:
+    if isinstance(part, ast.Constant):
+        return str(part.value)
+    assert isinstance(part, ast.FormattedValue)
+    return "{" + ast.unparse(part.value) + "}"
+
+
+def _sql_texts(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal but docstrings, an f-string with each value as `{its source}`."""
+    docstrings = _docstrings(tree)
+    inside_fstrings = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for part in node.values
+    }
+    texts = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = [_fstring_part(p) for p in node.values]
+            texts.append((node.lineno, "".join(parts)))
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings | inside_fstrings
+        ):
+            texts.append((node.lineno, node.value))
+    return texts
+
+
+def _simulation_table_sql(path: Path) -> list[str]:
+    found = []
+    for line, text in _sql_texts(ast.parse(path.read_text(encoding="utf-8"))):
+        names = set(TABLE_NAME.findall(text) + TABLE_CONSTANT.findall(text))
+        if names and SQL_KEYWORD.search(text):
+            found.append(f"line {line}: {', '.join(sorted(names))}")
+    return found
+
+
+def test_only_the_simulation_store_runs_sql_on_its_tables() -> None:
+    """State, baseline and outbox: other packages call the store (model classes are fine)."""
+    found = {}
+    for path in _modules(PACKAGE):
+        relative = str(path.relative_to(PACKAGE))
+        if not relative.startswith(SIMULATION_TABLE_OWNERS) and (v := _simulation_table_sql(path)):
+            found[relative] = v
+    assert found == {}
+    # the check sees the store's own SQL
+    assert _simulation_table_sql(PACKAGE / "simulation" / "store" / "tick_writer.py")

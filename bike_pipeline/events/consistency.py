@@ -15,12 +15,7 @@ import redis
 import sqlalchemy as sa
 
 from bike_pipeline.events.stream import last_stream_event_id
-
-_PUBLISHED_MAX = sa.text("""
-    SELECT max(e.event_id) FROM core.events e
-    WHERE NOT EXISTS (SELECT 1 FROM core.event_outbox o WHERE o.event_id = e.event_id)
-""")
-_PENDING_UP_TO = sa.text("SELECT count(*) FROM core.event_outbox WHERE event_id <= :n")
+from bike_pipeline.simulation.store import outbox
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,7 @@ class StreamConsistency:
 
 def newest_event_id(engine: sa.Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(sa.text("SELECT max(event_id) FROM core.events")).scalar() or 0)
+        return outbox.newest_event_id(conn)
 
 
 def stream_consistency(
@@ -49,6 +44,6 @@ def stream_consistency(
     """Compare core.events and the outbox with the stream; `relayed_through`: the newest
     event id a relay saw (none up to it may still wait in the outbox)."""
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        published = int(conn.execute(_PUBLISHED_MAX).scalar() or 0)
-        pending = int(conn.execute(_PENDING_UP_TO, {"n": relayed_through}).scalar_one())
+        published = outbox.newest_published_event_id(conn)
+        pending = outbox.pending_up_to(conn, relayed_through)
     return StreamConsistency(published, last_stream_event_id(client), pending)

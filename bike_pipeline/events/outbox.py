@@ -11,9 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bike_pipeline.db.base import CORE_SCHEMA
-
-_RANGE = sa.text(f"SELECT min(event_id), max(event_id) FROM {CORE_SCHEMA}.event_outbox")
+from bike_pipeline.simulation.store.outbox import pending_range
 
 
 @dataclass(frozen=True)
@@ -42,5 +40,5 @@ class PendingOutbox:
 def pending_outbox(engine: sa.Engine) -> PendingOutbox:
     """The id range waiting in the outbox (two index lookups, no count of a large backlog)."""
     with engine.connect() as conn:
-        oldest, newest = conn.execute(_RANGE).one()
+        oldest, newest = pending_range(conn)
     return PendingOutbox(oldest, newest)

@@ -16,7 +16,6 @@ A type field missing from `data` is sent as null.
 from __future__ import annotations
 
 from bike_pipeline.constants import TIME_ZONE_NAME
-from bike_pipeline.db.base import CORE_SCHEMA
 
 SIM_TIME_ZONE = TIME_ZONE_NAME
 BASE_FIELDS = ("event_id", "type", "tick", "sim_time", "customer_id", "bike_id")
@@ -77,21 +76,3 @@ def payload_sql() -> str:
     after `SET TIME ZONE` to `SIM_TIME_ZONE`.
     """
     return f"concat('{{', {_members(_BASE_VALUES, True)}, {_type_members_sql()}, '}}')"
-
-
-def batch_after_sql() -> str:
-    """The next outbox events after `:after` in `event_id` order, at most `:limit`, as one row:
-    count, last id, the ids as array text, the payloads joined by newlines (`\\n` never
-    occurs inside a payload: JSON escapes it). One row per batch keeps Python out of the
-    per-event work. The bound on `e` too: PostgreSQL does not carry it across the join,
-    and its merge join would otherwise scan every event before `:after`, each batch."""
-    return f"""
-        WITH batch AS (
-            SELECT e.event_id, {payload_sql()} AS payload
-            FROM {CORE_SCHEMA}.event_outbox o JOIN {CORE_SCHEMA}.events e USING (event_id)
-            WHERE o.event_id > :after AND e.event_id > :after
-            ORDER BY o.event_id LIMIT :limit
-        )
-        SELECT count(*), max(event_id), array_agg(event_id ORDER BY event_id)::text,
-            string_agg(payload, E'\\n' ORDER BY event_id)
-        FROM batch"""

@@ -35,9 +35,8 @@ from dataclasses import dataclass
 import redis
 import sqlalchemy as sa
 
-from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
-from bike_pipeline.events.payload import SIM_TIME_ZONE, batch_after_sql
+from bike_pipeline.events.payload import SIM_TIME_ZONE, payload_sql
 from bike_pipeline.events.publisher import (
     STREAM_FIELD,
     EventPublisher,
@@ -46,6 +45,7 @@ from bike_pipeline.events.publisher import (
 from bike_pipeline.events.signature import EventSigner, event_signer
 from bike_pipeline.events.stream import last_stream_event_id
 from bike_pipeline.events.verify import check_entry
+from bike_pipeline.simulation.store import outbox
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +54,7 @@ RELAY_LOCK = "bike_pipeline.events.relay"
 IDLE_INTERVAL_S = 0.2
 MAX_RETRY_INTERVAL_S = 5.0
 
-_BATCH = sa.text(batch_after_sql())
-_DELETE = sa.text(
-    f"DELETE FROM {CORE_SCHEMA}.event_outbox WHERE event_id = ANY(CAST(:ids AS bigint[]))"
-)
-_OLDEST_PENDING = sa.text(f"SELECT min(event_id) FROM {CORE_SCHEMA}.event_outbox")
-_RESTORE = sa.text(
-    f"INSERT INTO {CORE_SCHEMA}.event_outbox (event_id) SELECT event_id FROM {CORE_SCHEMA}.events "
-    "WHERE event_id > :after AND event_id < :before ON CONFLICT DO NOTHING"
-)
-_MAX_EVENT_ID = sa.text(f"SELECT coalesce(max(event_id), 0) FROM {CORE_SCHEMA}.events")
+_BATCH = sa.text(outbox.pending_batch_sql(payload_sql()))
 
 
 # The stream holds event ids the database never had (a reset simulation's old stream,
@@ -102,7 +93,7 @@ def _reconcile_with_stream(
     Returns the event id of the stream's last entry, checked to be the relay's own.
     """
     stream_top = last_stream_event_id(client, keys)
-    database_top = int(conn.execute(_MAX_EVENT_ID).scalar_one())
+    database_top = outbox.newest_event_id(conn)
     if stream_top > database_top:
         raise ForeignStreamEntries(
             f"the Redis stream {keys.stream!r} holds event ids up to {stream_top}, but "
@@ -112,16 +103,16 @@ def _reconcile_with_stream(
             f'Delete the stream: redis-cli -u "$BIKE_PIPELINE_REDIS_URL" DEL {keys.stream} '
             "(the next relay publishes every event again, in order; listeners start over)"
         )
-    oldest = conn.execute(_OLDEST_PENDING).scalar()
+    oldest = outbox.oldest_pending_event_id(conn)
     first_pending = oldest if oldest is not None else database_top + 1
     if stream_top < first_pending - 1:
-        restored = conn.execute(_RESTORE, {"after": stream_top, "before": first_pending})
-        if restored.rowcount:
+        restored = outbox.restore_pending(conn, stream_top, first_pending)
+        if restored:
             log.warning(
                 "the stream %r lacks %d events relayed before (Redis lost them): "
                 "relaying them again",
                 keys.stream,
-                restored.rowcount,
+                restored,
             )
     return _own_top(client, keys, signer)
 
@@ -164,12 +155,12 @@ class _Batch:
 
 
 def _read_batch(conn: sa.Connection, after: int, batch_size: int) -> _Batch | None:
-    count, last, ids, lines = conn.execute(_BATCH, {"after": after, "limit": batch_size}).one()
+    count, last, ids, lines = outbox.read_pending_batch(conn, _BATCH, after, batch_size)
     return _Batch(count, last, ids, lines) if count else None
 
 
 def _delete(conn: sa.Connection, batch: _Batch) -> None:
-    conn.execute(_DELETE, {"ids": batch.ids})
+    outbox.delete_published(conn, batch.ids)
 
 
 def relay_pending(
@@ -191,7 +182,7 @@ def relay_pending(
     relayed = 0
     with _relay_connection(engine) as conn, ThreadPoolExecutor(1, "event-relay") as redis_side:
         top = _reconcile_with_stream(conn, redis_client, keys, signer)
-        oldest = conn.execute(_OLDEST_PENDING).scalar()
+        oldest = outbox.oldest_pending_event_id(conn)
         if oldest is None:
             return 0
         # Start at the oldest pending id, not 0: the join would walk every older event.

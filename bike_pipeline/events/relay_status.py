@@ -14,14 +14,12 @@ from dataclasses import dataclass
 import redis
 import sqlalchemy as sa
 
-from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.events.channels import EVENT_KEYS, EventKeys
 from bike_pipeline.events.publisher import ForeignStreamEntries
 from bike_pipeline.events.relay import relay_pending
 from bike_pipeline.events.signature import EventSigner, event_signer
 from bike_pipeline.events.verify import describe_foreign, foreign_entries
-
-_BACKLOG = sa.text(f"SELECT count(*) FROM {CORE_SCHEMA}.event_outbox")
+from bike_pipeline.simulation.store.outbox import outbox_backlog_count
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class RelayStatus:
 
 def outbox_backlog(engine: sa.Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(_BACKLOG).scalar_one())
+        return outbox_backlog_count(conn)
 
 
 def final_relay(

@@ -140,12 +140,7 @@ class TableLoader:
         if self.baseline is None:
             join, simulated, to_baseline = "", "false", "false"
         else:
-            join = f"LEFT JOIN {self.baseline.table} b ON b.{key} = s.{key} "
-            simulated = f"t.{key} IS NOT NULL AND b.{key} IS NULL"
-            to_baseline = (
-                f"({', '.join(f'b.{c}' for c in owned)}) "
-                f"IS DISTINCT FROM ({', '.join(f's.{c}' for c in owned)})"
-            )
+            join, simulated, to_baseline = self.baseline.compare_staged_sql()
         self.cursor.execute(
             f"CREATE TEMP TABLE {CHANGED} ON COMMIT DROP AS "
             f"SELECT s.*, t.{key} IS NULL AS is_new, {simulated} AS simulated, "
@@ -193,23 +188,8 @@ class TableLoader:
         )
         updated = self.cursor.rowcount
         if self.baseline is not None:
-            self._upsert_baseline()
+            self.baseline_updates = self.baseline.upsert_changed(self.cursor, CHANGED)
         return loaded, updated, self.copied - conflicts - loaded - updated
-
-    def _upsert_baseline(self) -> None:
-        """New rows into the baseline in their dump state; changed owned columns there only."""
-        assert self.baseline is not None
-        baseline, key = self.baseline, self.spec.key
-        listed = ", ".join((key, *baseline.dump_columns))
-        self.cursor.execute(
-            f"INSERT INTO {baseline.table} ({listed}) SELECT {listed} FROM {CHANGED} WHERE is_new"
-        )
-        assignments = ", ".join(f"{c} = s.{c}" for c in baseline.dump_columns)
-        self.cursor.execute(
-            f"UPDATE {baseline.table} b SET {assignments} FROM {CHANGED} s "
-            f"WHERE NOT s.is_new AND s.to_baseline AND b.{key} = s.{key}"
-        )
-        self.baseline_updates = self.cursor.rowcount
 
     def store_rejects(self, file_name: str, file_sha256: str) -> None:
         """Keep the rejects; a row rejected by an earlier ingest of the same file stays once."""

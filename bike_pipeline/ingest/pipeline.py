@@ -17,7 +17,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import psycopg2
@@ -34,7 +33,7 @@ from bike_pipeline.ingest.result import IngestResult
 from bike_pipeline.ingest.specs import SPECS, DumpSpec
 from bike_pipeline.ingest.unique_keys import SeenKeys
 from bike_pipeline.ingest.verdicts import Verdicts
-from bike_pipeline.simulation.store.baseline import BASELINES, SIMULATION_STATE_TABLE
+from bike_pipeline.simulation.store.baseline import BASELINES, simulation_holds_state_on
 from bike_pipeline.simulation.store.lock import lock_transaction
 
 log = logging.getLogger(__name__)
@@ -154,12 +153,6 @@ def _reject_conflicts(path: Path, loader: TableLoader, reasons: Counter[str]) ->
     return len(conflicts)
 
 
-def _simulation_holds_state(connection: Any) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {SIMULATION_STATE_TABLE}")
-        return bool(cursor.fetchone()[0])
-
-
 def ingest_file(
     engine: sa.Engine,
     path: str | Path,
@@ -178,7 +171,7 @@ def ingest_file(
         try:
             with connection.cursor() as cursor:
                 lock_transaction(cursor, lock_wait_s, f"ingest of {path.name}")
-            simulated = _simulation_holds_state(connection)
+            simulated = simulation_holds_state_on(connection)
             loader = TableLoader(connection, spec, BASELINES[kind] if simulated else None)
             _stream_blocks(reader, spec, loader, reasons)
             loader.finish_copy()

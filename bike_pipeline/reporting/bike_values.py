@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bike_pipeline.db.base import CORE_SCHEMA
 from bike_pipeline.reporting.costs import OperatingCosts
-from bike_pipeline.simulation.store.baseline import simulation_holds_state
+from bike_pipeline.simulation.store.baseline import dump_bikes_condition
 from bike_pipeline.simulation.world import WorldState
 
 C = CORE_SCHEMA
@@ -62,13 +62,9 @@ class BikeValues:
 def bike_values_from_database(conn: sa.Connection, costs: OperatingCosts) -> BikeValues:
     """The dump's bikes as ingested (the simulation's baseline when one ran: the bikes it
     bought are not part of the dump)."""
-    where = (
-        f"WHERE bike_id IN (SELECT bike_id FROM {C}.simulation_baseline_bikes)"
-        if simulation_holds_state(conn)
-        else ""
-    )
+    dump_bikes = dump_bikes_condition(conn, "bike_id")
     rows = conn.execute(
-        sa.text(f"SELECT bike_id, model, purchase_price_eur FROM {C}.bikes {where}")
+        sa.text(f"SELECT bike_id, model, purchase_price_eur FROM {C}.bikes WHERE {dump_bikes}")
     ).all()
     return BikeValues.from_models(
         np.array([r[0] for r in rows], np.int64),

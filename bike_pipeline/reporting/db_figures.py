@@ -17,6 +17,7 @@ from bike_pipeline.reporting.costs import OperatingCosts
 from bike_pipeline.reporting.db_series import PersistedRun
 from bike_pipeline.reporting.replication import RETRY_WINDOW_TICKS
 from bike_pipeline.simulation.stations import home_stations
+from bike_pipeline.simulation.store.baseline import dump_bikes_condition
 from bike_pipeline.simulation.store.world_load import load_world
 
 C = CORE_SCHEMA
@@ -45,12 +46,13 @@ SELECT start_tick, count(*) FROM (
 ) s WHERE NOT served GROUP BY start_tick
 """
 
-TOTALLED_DUMP_BIKES = f"""
+
+def totalled_dump_bikes_sql(conn: sa.Connection) -> str:
+    """Per tick and model: the dump's bikes totalled and their purchase price."""
+    return f"""
 SELECT e.tick, b.model, count(*), sum(b.purchase_price_eur)
 FROM {C}.events e JOIN {C}.bikes b ON b.bike_id = e.bike_id
-WHERE e.type = 'totalled'
-  AND (NOT EXISTS (SELECT 1 FROM {C}.simulation_state)
-       OR b.bike_id IN (SELECT bike_id FROM {C}.simulation_baseline_bikes))
+WHERE e.type = 'totalled' AND {dump_bikes_condition(conn, "b.bike_id")}
 GROUP BY e.tick, b.model
 """
 
@@ -58,7 +60,7 @@ GROUP BY e.tick, b.model
 def lost_bikes_cost_eur(conn: sa.Connection) -> float:
     """The purchase prices of the dump's bikes totalled in the run (bikes bought during the
     run are costed when bought)."""
-    rows = conn.execute(sa.text(TOTALLED_DUMP_BIKES)).all()
+    rows = conn.execute(sa.text(totalled_dump_bikes_sql(conn))).all()
     return float(sum(r[3] for r in rows))
 
 
@@ -99,7 +101,9 @@ def complete_from_database(conn: sa.Connection, run: PersistedRun) -> None:
     for tick, _count, held, hours in drops:
         series.held_ticks[tick] = int(held)
         series.dropped_hours[tick] = int(hours)
-    for tick, _model, _count, purchase in conn.execute(sa.text(TOTALLED_DUMP_BIKES)).all():
+    for tick, _model, _count, purchase in conn.execute(
+        sa.text(totalled_dump_bikes_sql(conn))
+    ).all():
         series.lost_bike_eur[tick] += float(purchase)
     if run.scenario.replace_totalled:
         replaced = conn.execute(

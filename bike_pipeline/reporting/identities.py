@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from bike_pipeline.reporting.db_figures import TOTALLED_DUMP_BIKES
+from bike_pipeline.reporting.db_figures import totalled_dump_bikes_sql
 
 CENT = 0.01
 
@@ -26,6 +26,7 @@ def totalled_in_sql(engine: sa.Engine, ticks: int) -> tuple[int, float]:
             {"t": ticks},
         ).scalar_one()
         rows = conn.execute(
-            sa.text(f"SELECT * FROM ({TOTALLED_DUMP_BIKES}) t WHERE t.tick < :t"), {"t": ticks}
+            sa.text(f"SELECT * FROM ({totalled_dump_bikes_sql(conn)}) t WHERE t.tick < :t"),
+            {"t": ticks},
         ).all()
     return int(count), float(sum(row[3] for row in rows))

@@ -11,9 +11,8 @@ import redis
 import sqlalchemy as sa
 
 from benchmarks.synthetic_events import insert_synthetic_events
-from bike_pipeline.events import relay as relay_module
 from bike_pipeline.events.channels import EVENT_KEYS
-from bike_pipeline.events.payload import batch_after_sql
+from bike_pipeline.events.payload import payload_sql
 from bike_pipeline.events.relay import (
     StreamAheadOfDatabase,
     hold_relay_lock,
@@ -21,6 +20,7 @@ from bike_pipeline.events.relay import (
     relay_pending,
 )
 from bike_pipeline.events.stream import read_after, reset_stream
+from bike_pipeline.simulation.store import outbox
 from bike_pipeline_tests.events.listener_helpers import WAIT_S, wait_for
 
 OUTBOX_COUNT = sa.text("SELECT count(*) FROM core.event_outbox")
@@ -76,7 +76,7 @@ def test_crash_between_publish_and_delete_republishes_without_duplicates(
 ) -> None:
     ids = insert_synthetic_events(engine, 400)
     crashing_delete = sa.text("SELECT 1/0 WHERE :ids IS NOT NULL")
-    monkeypatch.setattr(relay_module, "_DELETE", crashing_delete)
+    monkeypatch.setattr(outbox, "_DELETE", crashing_delete)
     with pytest.raises(sa.exc.DataError):
         relay_pending(engine, redis_client, batch_size=150)
     assert _outbox_count(engine) == 400  # published batches, but their rows stayed pending
@@ -150,7 +150,7 @@ def test_a_batch_reads_no_event_before_its_start(engine: sa.Engine) -> None:
         conn.execute(sa.text("DELETE FROM core.event_outbox WHERE event_id <= 2500"))
         conn.execute(sa.text("ANALYZE core.events, core.event_outbox"))
         [[plan]] = conn.execute(
-            sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {batch_after_sql()}"),
+            sa.text(f"EXPLAIN (ANALYZE, FORMAT JSON) {outbox.pending_batch_sql(payload_sql())}"),
             {"after": 2500, "limit": 200},
         ).one()
 
