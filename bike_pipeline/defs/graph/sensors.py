@@ -14,8 +14,6 @@ import dagster as dg
 from bike_pipeline.dagster_home import sensor_default_status
 from bike_pipeline.defs.graph.jobs import graph_links
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME
-from bike_pipeline.graph.pending import pending_links
 
 GRAPH_LINKS_INTERVAL_SECONDS = 300
 
@@ -30,6 +28,9 @@ GRAPH_LINKS_INTERVAL_SECONDS = 300
 def graph_links_sensor(
     context: dg.SensorEvaluationContext, postgres: PostgresResource
 ) -> dg.RunRequest | dg.SkipReason:
+    from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME
+    from bike_pipeline.graph.pending import pending_links
+
     pending = pending_links(postgres.engine(), DEFAULT_GRAPH_NAME)
     if not pending.has_work:
         return dg.SkipReason(f"graph {DEFAULT_GRAPH_NAME!r} is up to date")
