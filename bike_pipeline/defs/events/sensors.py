@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.events.jobs import event_relay
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 
@@ -40,6 +40,8 @@ def _redis_answers(resource: RedisResource) -> bool:
 def event_relay_sensor(
     context: dg.SensorEvaluationContext, postgres: PostgresResource, redis: RedisResource
 ) -> dg.RunRequest | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
     from bike_pipeline.events.outbox import pending_outbox
 
     pending = pending_outbox(postgres.engine())

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.resources import RedisResource
 
 if TYPE_CHECKING:
@@ -73,8 +73,11 @@ def _sensor(status: dg.DagsterRunStatus, name: str) -> dg.RunStatusSensorDefinit
         description=f"Publishes each {status.value.lower()} run of this code location on "
         "the Redis channel bike_pipeline.runs (job, status, duration, link, verdict).",
     )
-    def notify(context: dg.RunStatusSensorContext, redis: RedisResource) -> None:
+    def notify(context: dg.RunStatusSensorContext, redis: RedisResource) -> dg.SkipReason | None:
+        if (skip := foreign_instance_skip(context.instance)) is not None:
+            return skip
         _publish(context, redis)
+        return None
 
     return notify
 
