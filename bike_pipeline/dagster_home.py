@@ -96,6 +96,23 @@ def sensor_default_status() -> dg.DefaultSensorStatus:
     return dg.DefaultSensorStatus.RUNNING
 
 
+def foreign_instance_skip(instance: dg.DagsterInstance) -> dg.SkipReason | None:
+    """A SkipReason when `instance` is not the project's Dagster home, else None.
+
+    Called first by each of the project's sensors: on another instance (a throwaway
+    `dagster dev`, a DAGSTER_HOME elsewhere) a sensor switched on in the UI would still act
+    on the project's database with no run history to show for it, so it refuses instead."""
+    expected = Settings.from_env().dagster_home.resolve()
+    root = instance.root_directory
+    if root and Path(root).resolve() == expected:
+        return None
+    return dg.SkipReason(
+        f"not acting: this Dagster instance ({root or 'in memory'}) is not the project's "
+        f'home ({expected}); run `bike-pipeline ui`, or `eval "$(bike-pipeline services env)"` '
+        f"before `dagster dev`"
+    )
+
+
 def warn_unless_project_home() -> None:
     """Log a loud warning when the code location loads outside the project's Dagster home."""
     problem = home_problem(Settings.from_env(), os.environ.get("DAGSTER_HOME"))

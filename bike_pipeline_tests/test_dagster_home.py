@@ -1,5 +1,5 @@
-"""The code location warns unless Dagster runs on the project's own home, and its sensors
-stay off on a throwaway instance."""
+"""The code location warns unless Dagster runs on the project's own home, its sensors
+stay off on a throwaway instance and refuse to act on any instance but the project's."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from bike_pipeline.dagster_home import (
     THROWAWAY_HOME_PREFIX,
+    foreign_instance_skip,
     home_problem,
     warn_unless_project_home,
 )
+from bike_pipeline.defs.ingest.sensor import inbox_dumps
 from bike_pipeline.settings import HOME_VAR, Settings
+from bike_pipeline_tests.defs.project_instance import project_instance
 
 
 def test_the_project_home_is_fine_and_any_other_is_named(
@@ -65,3 +69,19 @@ def test_on_a_throwaway_instance_no_sensor_starts_by_itself(tmp_path: Path) -> N
     assert set(unset.values()) == set(dev_temp.values()) == {"STOPPED"}
     assert kept["inbox_dumps"] == kept["follow_upstream"] == "RUNNING"
     assert kept["live_simulation"] == "STOPPED"  # off by default everywhere
+
+
+def test_a_sensor_on_another_instance_skips_and_says_what_to_run() -> None:
+    with dg.instance_for_test() as foreign:
+        skipped = inbox_dumps(dg.build_sensor_context(instance=foreign))
+    assert isinstance(skipped, dg.SkipReason)
+    message = str(skipped.skip_message)
+    assert "is not the project's home" in message and "bike-pipeline ui" in message
+    assert str(Settings.from_env().dagster_home.resolve()) in message
+
+
+def test_a_sensor_on_the_project_instance_acts() -> None:
+    with project_instance() as instance:
+        assert foreign_instance_skip(instance) is None
+        result = inbox_dumps(dg.build_sensor_context(instance=instance))
+    assert isinstance(result, dg.SensorResult) and result.skip_reason is None

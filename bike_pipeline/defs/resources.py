@@ -1,16 +1,21 @@
-"""Dagster resources: where the servers are. Unset URLs mean the embedded servers."""
+"""Dagster resources: where the servers are. Unset URLs mean the embedded servers.
+
+The servers' code, SQLAlchemy and redis-py are imported in the methods that use them:
+loading the definitions (every run and step subprocess does) should not pay for them."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import redis
-import sqlalchemy as sa
 from pydantic import Field
 
-from bike_pipeline import services
 from bike_pipeline.defs.ingest.dump_files import DumpFilesResource
-from bike_pipeline.services.embedded_redis_server import GRAPH, RELAY
 from bike_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    import redis
+    import sqlalchemy as sa
 
 
 class PostgresResource(dg.ConfigurableResource):
@@ -21,6 +26,8 @@ class PostgresResource(dg.ConfigurableResource):
     )
 
     def url(self) -> str:
+        from bike_pipeline import services  # the servers' code: only when a step asks
+
         return self.database_url or services.database_url(Settings.from_env())
 
     def engine(self) -> sa.Engine:
@@ -38,9 +45,14 @@ class RedisResource(dg.ConfigurableResource):
     )
 
     def url(self) -> str:
+        from bike_pipeline import services
+        from bike_pipeline.services.embedded_redis_server import RELAY
+
         return self.redis_url or services.redis_url(Settings.from_env(), RELAY)
 
     def client(self) -> redis.Redis:
+        import redis
+
         return redis.Redis.from_url(self.url())
 
 
@@ -52,6 +64,9 @@ class GraphResource(dg.ConfigurableResource):
     )
 
     def url(self) -> str:
+        from bike_pipeline import services
+        from bike_pipeline.services.embedded_redis_server import GRAPH
+
         return self.graph_url or services.graph_url(Settings.from_env(), GRAPH)
 
 

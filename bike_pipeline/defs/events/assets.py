@@ -6,17 +6,19 @@ and the stream even when no simulation is running.
 """
 
 import dagster as dg
+from pydantic import Field
 
 from bike_pipeline.defs.automation import FOLLOWS_UPSTREAM
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.defs.simulation.assets import SIMULATION_EVENTS
-from bike_pipeline.events.connection import fail_fast_client
-from bike_pipeline.events.consistency import newest_event_id
-from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
 
 
 class EventRelayConfig(dg.Config):
-    batch_size: int = DEFAULT_BATCH_SIZE
+    # No default value here: it lives in `events.relay`, which brings redis-py and
+    # SQLAlchemy along (the step imports it anyway; loading the definitions should not).
+    batch_size: int | None = Field(
+        default=None, description="events per batch; empty: the relay's default (5,000)"
+    )
 
 
 @dg.asset(
@@ -34,11 +36,15 @@ def event_stream(
     postgres: PostgresResource,
     redis: RedisResource,
 ) -> dg.MaterializeResult:
+    from bike_pipeline.events.connection import fail_fast_client
+    from bike_pipeline.events.consistency import newest_event_id
+    from bike_pipeline.events.relay import DEFAULT_BATCH_SIZE, relay_pending
+
     engine = postgres.engine()
     relayed_through = newest_event_id(engine)  # what this relay must drain at least
     client = fail_fast_client(redis.url())
     try:
-        relayed = relay_pending(engine, client, config.batch_size)
+        relayed = relay_pending(engine, client, config.batch_size or DEFAULT_BATCH_SIZE)
     finally:
         client.close()
     context.log.info("%d events published to Redis", relayed)

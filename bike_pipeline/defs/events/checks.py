@@ -6,8 +6,6 @@ import dagster as dg
 from bike_pipeline.defs.events.assets import event_stream
 from bike_pipeline.defs.latest import latest_metadata, never_materialised
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.events.connection import fail_fast_client
-from bike_pipeline.events.consistency import stream_consistency
 
 
 @dg.asset_check(
@@ -19,6 +17,9 @@ from bike_pipeline.events.consistency import stream_consistency
 def outbox_drained_and_stream_complete(
     context: dg.AssetCheckExecutionContext, postgres: PostgresResource, redis: RedisResource
 ) -> dg.AssetCheckResult:
+    from bike_pipeline.events.connection import fail_fast_client
+    from bike_pipeline.events.consistency import stream_consistency
+
     metadata = latest_metadata(context, event_stream.key)
     if metadata is None:
         return never_materialised(event_stream.key)

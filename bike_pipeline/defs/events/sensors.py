@@ -10,16 +10,17 @@ asks once per backlog, and `event_stream`'s concurrency pool keeps one relay in 
 from __future__ import annotations
 
 import dagster as dg
-import redis
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.events.jobs import event_relay
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
-from bike_pipeline.events.connection import fail_fast_client
-from bike_pipeline.events.outbox import pending_outbox
 
 
 def _redis_answers(resource: RedisResource) -> bool:
+    import redis
+
+    from bike_pipeline.events.connection import fail_fast_client
+
     client = fail_fast_client(resource.url())
     try:
         return bool(client.ping())
@@ -39,6 +40,10 @@ def _redis_answers(resource: RedisResource) -> bool:
 def event_relay_sensor(
     context: dg.SensorEvaluationContext, postgres: PostgresResource, redis: RedisResource
 ) -> dg.RunRequest | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
+    from bike_pipeline.events.outbox import pending_outbox
+
     pending = pending_outbox(postgres.engine())
     seen_before = int(context.cursor) if context.cursor else None
     context.update_cursor(str(pending.oldest_event_id) if not pending.empty else None)

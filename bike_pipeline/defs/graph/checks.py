@@ -5,8 +5,6 @@ import dagster as dg
 from bike_pipeline.defs.graph.assets import rental_graph
 from bike_pipeline.defs.latest import latest_metadata
 from bike_pipeline.defs.resources import GraphResource, PostgresResource
-from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
-from bike_pipeline.graph.consistency import graph_consistency
 
 
 @dg.asset_check(
@@ -18,6 +16,9 @@ from bike_pipeline.graph.consistency import graph_consistency
 def graph_matches_rentals(
     context: dg.AssetCheckExecutionContext, postgres: PostgresResource, graph: GraphResource
 ) -> dg.AssetCheckResult:
+    from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, open_graph
+    from bike_pipeline.graph.consistency import graph_consistency
+
     metadata = latest_metadata(context, rental_graph.key) or {}
     name = str(metadata.get("graph", DEFAULT_GRAPH_NAME))
     found = graph_consistency(postgres.engine(), open_graph(graph.url(), name), name)

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.graph.jobs import graph_links
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME
-from bike_pipeline.graph.pending import pending_links
 
 GRAPH_LINKS_INTERVAL_SECONDS = 300
 
@@ -30,6 +28,11 @@ GRAPH_LINKS_INTERVAL_SECONDS = 300
 def graph_links_sensor(
     context: dg.SensorEvaluationContext, postgres: PostgresResource
 ) -> dg.RunRequest | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
+    from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME
+    from bike_pipeline.graph.pending import pending_links
+
     pending = pending_links(postgres.engine(), DEFAULT_GRAPH_NAME)
     if not pending.has_work:
         return dg.SkipReason(f"graph {DEFAULT_GRAPH_NAME!r} is up to date")

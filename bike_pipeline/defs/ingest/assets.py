@@ -5,8 +5,9 @@ rejects by reason and a preview without personal data. Their checks live in
 `checks.py` as checks of their own, so they can also run alone (UI, `check_dump` job).
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import sqlalchemy as sa
 from pydantic import Field
 
 from bike_pipeline.defs.automation import FOLLOWS_UPSTREAM
@@ -18,12 +19,12 @@ from bike_pipeline.defs.ingest.dump_files import (
     customers_dump,
 )
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.ingest.errors import UnusableInputFile
-from bike_pipeline.ingest.pipeline import ingest_file
-from bike_pipeline.ingest.preview import as_markdown, preview_rows
-from bike_pipeline.ingest.result import IngestResult
-from bike_pipeline.ingest.specs import BIKES, CUSTOMERS, DumpSpec
-from bike_pipeline.simulation.store.lock import SimulationBusy
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from bike_pipeline.ingest.result import IngestResult
+    from bike_pipeline.ingest.specs import DumpSpec
 
 PATH_HELP = "the file to ingest; empty: {} in the dump_files resource's folder (data/)"
 
@@ -36,7 +37,12 @@ class BikesConfig(dg.Config):
     path: str | None = Field(default=None, description=PATH_HELP.format(BIKES_FILE))
 
 
-def _ingest(path: str, spec: DumpSpec, engine: sa.Engine) -> dg.MaterializeResult:
+def _ingest(path: str, spec: "DumpSpec", engine: "sa.Engine") -> dg.MaterializeResult:
+    # NumPy, pyarrow and the database code: in the step, not when the definitions load.
+    from bike_pipeline.ingest.errors import UnusableInputFile
+    from bike_pipeline.ingest.pipeline import ingest_file
+    from bike_pipeline.simulation.store.lock import SimulationBusy
+
     try:
         result = ingest_file(engine, path, spec.kind)
     except (UnusableInputFile, SimulationBusy) as error:
@@ -44,7 +50,9 @@ def _ingest(path: str, spec: DumpSpec, engine: sa.Engine) -> dg.MaterializeResul
     return dg.MaterializeResult(metadata=_metadata(result, engine))
 
 
-def _metadata(result: IngestResult, engine: sa.Engine) -> dict[str, object]:
+def _metadata(result: "IngestResult", engine: "sa.Engine") -> dict[str, object]:
+    from bike_pipeline.ingest.preview import as_markdown, preview_rows
+
     return {
         "file": result.file_name,
         "file_sha256": result.file_sha256,
@@ -73,6 +81,8 @@ def _metadata(result: IngestResult, engine: sa.Engine) -> dict[str, object]:
 def customers(
     config: CustomersConfig, postgres: PostgresResource, dump_files: DumpFilesResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.ingest.specs import CUSTOMERS
+
     path = config.path or str(dump_files.path(CUSTOMERS_FILE))
     return _ingest(path, CUSTOMERS, postgres.engine())
 
@@ -88,5 +98,7 @@ def customers(
 def bikes(
     config: BikesConfig, postgres: PostgresResource, dump_files: DumpFilesResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.ingest.specs import BIKES
+
     path = config.path or str(dump_files.path(BIKES_FILE))
     return _ingest(path, BIKES, postgres.engine())

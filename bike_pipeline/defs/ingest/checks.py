@@ -9,6 +9,8 @@ Metadata names what failed (counts, and ids where a row can be named without per
 data); the table checks run in SQL, so no personal value leaves the database.
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
 from bike_pipeline.defs.ingest.assets import bikes, customers
@@ -20,16 +22,17 @@ from bike_pipeline.defs.ingest.dump_files import (
     customers_dump,
 )
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.ingest import table_checks
-from bike_pipeline.ingest.errors import UnusableInputFile
-from bike_pipeline.ingest.pipeline import detect_kind
-from bike_pipeline.ingest.specs import BIKES, CUSTOMERS, DumpSpec
 
 COUNTS_CHECK = "counts_add_up"
 _COUNTS = ("loaded", "updated", "unchanged", "rejected")
 
+if TYPE_CHECKING:
+    from bike_pipeline.ingest.specs import DumpSpec
 
-def _unique(postgres: PostgresResource, spec: DumpSpec) -> dg.AssetCheckResult:
+
+def _unique(postgres: PostgresResource, spec: "DumpSpec") -> dg.AssetCheckResult:
+    from bike_pipeline.ingest import table_checks
+
     duplicates = table_checks.duplicated_values(postgres.engine(), spec)
     failing = [column for column, count in duplicates.items() if count]
     return dg.AssetCheckResult(
@@ -66,6 +69,8 @@ def _counts(context: dg.AssetCheckExecutionContext, asset: dg.AssetKey) -> dg.As
 
 
 def _eleven_check(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from bike_pipeline.ingest import table_checks
+
     failing = table_checks.bsns_failing_eleven_check(postgres.engine())
     return dg.AssetCheckResult(
         passed=failing == 0,
@@ -75,6 +80,8 @@ def _eleven_check(postgres: PostgresResource) -> dg.AssetCheckResult:
 
 
 def _in_the_netherlands(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from bike_pipeline.ingest import table_checks
+
     outside = table_checks.bikes_outside_the_netherlands(postgres.engine())
     return dg.AssetCheckResult(
         passed=outside == 0,
@@ -84,6 +91,9 @@ def _in_the_netherlands(postgres: PostgresResource) -> dg.AssetCheckResult:
 
 
 def _is_dump(dump_files: DumpFilesResource, file_name: str, kind: str) -> dg.AssetCheckResult:
+    from bike_pipeline.ingest.errors import UnusableInputFile
+    from bike_pipeline.ingest.pipeline import detect_kind
+
     path = dump_files.path(file_name)
     try:
         found = detect_kind(path)
@@ -135,6 +145,8 @@ def _named(spec: dg.AssetCheckSpec, result: dg.AssetCheckResult) -> dg.AssetChec
 
 @dg.multi_asset_check(specs=CUSTOMERS_CHECKS, can_subset=True, name="customers_checks")
 def customers_checks(context: dg.AssetCheckExecutionContext, postgres: PostgresResource):
+    from bike_pipeline.ingest.specs import CUSTOMERS
+
     run = {
         "unique_ids_and_bsns": lambda: _unique(postgres, CUSTOMERS),
         "bsns_pass_eleven_check": lambda: _eleven_check(postgres),
@@ -146,6 +158,8 @@ def customers_checks(context: dg.AssetCheckExecutionContext, postgres: PostgresR
 
 @dg.multi_asset_check(specs=BIKES_CHECKS, can_subset=True, name="bikes_checks")
 def bikes_checks(context: dg.AssetCheckExecutionContext, postgres: PostgresResource):
+    from bike_pipeline.ingest.specs import BIKES
+
     run = {
         "unique_ids_and_frame_numbers": lambda: _unique(postgres, BIKES),
         "coordinates_in_range": lambda: _in_the_netherlands(postgres),
@@ -157,6 +171,8 @@ def bikes_checks(context: dg.AssetCheckExecutionContext, postgres: PostgresResou
 
 @dg.multi_asset_check(specs=FILE_CHECKS, can_subset=True, name="dump_files_checks")
 def dump_files_checks(context: dg.AssetCheckExecutionContext, dump_files: DumpFilesResource):
+    from bike_pipeline.ingest.specs import BIKES, CUSTOMERS
+
     kinds = {
         "customers_file_has_its_header": (CUSTOMERS_FILE, CUSTOMERS.kind),
         "bikes_file_has_its_header": (BIKES_FILE, BIKES.kind),

@@ -10,11 +10,9 @@ no cursor to lose.
 import dagster as dg
 from dagster._core.storage.tags import RUN_KEY_TAG
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.ingest.jobs import ingest_dump
-from bike_pipeline.ingest.errors import UnusableInputFile
 from bike_pipeline.ingest.inbox import file_sha256, move_done, waiting_files
-from bike_pipeline.ingest.pipeline import detect_kind
 from bike_pipeline.settings import Settings
 
 INBOX_FILE_TAG = "bike_pipeline/inbox_file"
@@ -27,7 +25,12 @@ INBOX_FILE_TAG = "bike_pipeline/inbox_file"
     description="Ingests each CSV dump dropped into BIKE_PIPELINE_HOME/inbox once, then "
     "moves it to inbox/processed or inbox/failed.",
 )
-def inbox_dumps(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+def inbox_dumps(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
+    from bike_pipeline.ingest.errors import UnusableInputFile
+    from bike_pipeline.ingest.pipeline import detect_kind
+
     requests: list[dg.RunRequest] = []
     for path in waiting_files(Settings.from_env().inbox_dir):
         key = file_sha256(path)

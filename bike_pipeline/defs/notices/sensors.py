@@ -7,13 +7,15 @@ default http://127.0.0.1:3000) and, for a report, the headline verdict it materi
 """
 
 import os
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from bike_pipeline.dagster_home import sensor_default_status
+from bike_pipeline.dagster_home import foreign_instance_skip, sensor_default_status
 from bike_pipeline.defs.resources import RedisResource
-from bike_pipeline.events.connection import fail_fast_client
-from bike_pipeline.events.run_notices import RunNotice, publish_run_notice
+
+if TYPE_CHECKING:
+    from bike_pipeline.events.run_notices import RunNotice
 
 URL_VAR = "BIKE_PIPELINE_DAGSTER_URL"
 DEFAULT_URL = "http://127.0.0.1:3000"
@@ -32,7 +34,9 @@ def _verdict(instance: dg.DagsterInstance, run_id: str) -> str | None:
     return None
 
 
-def run_notice(context: dg.RunStatusSensorContext) -> RunNotice:
+def run_notice(context: dg.RunStatusSensorContext) -> "RunNotice":
+    from bike_pipeline.events.run_notices import RunNotice
+
     run = context.dagster_run
     stats = context.instance.get_run_stats(run.run_id)
     duration = stats.end_time - stats.start_time if stats.start_time and stats.end_time else None
@@ -48,6 +52,9 @@ def run_notice(context: dg.RunStatusSensorContext) -> RunNotice:
 
 
 def _publish(context: dg.RunStatusSensorContext, redis: RedisResource) -> None:
+    from bike_pipeline.events.connection import fail_fast_client
+    from bike_pipeline.events.run_notices import publish_run_notice
+
     notice = run_notice(context)
     client = fail_fast_client(redis.url())
     try:
@@ -66,8 +73,11 @@ def _sensor(status: dg.DagsterRunStatus, name: str) -> dg.RunStatusSensorDefinit
         description=f"Publishes each {status.value.lower()} run of this code location on "
         "the Redis channel bike_pipeline.runs (job, status, duration, link, verdict).",
     )
-    def notify(context: dg.RunStatusSensorContext, redis: RedisResource) -> None:
+    def notify(context: dg.RunStatusSensorContext, redis: RedisResource) -> dg.SkipReason | None:
+        if (skip := foreign_instance_skip(context.instance)) is not None:
+            return skip
         _publish(context, redis)
+        return None
 
     return notify
 

@@ -14,7 +14,6 @@ from bike_pipeline.defs.ingest.assets import customers
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
-from bike_pipeline.privacy.build import build_analytics, build_bi
 
 
 @dg.asset(
@@ -29,6 +28,8 @@ from bike_pipeline.privacy.build import build_analytics, build_bi
 def bi_events(
     postgres: PostgresResource, privacy_keys: PrivacyKeysResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.privacy.build import build_bi
+
     result = build_bi(postgres.engine(), privacy_keys.pseudonymiser())
     return dg.MaterializeResult(
         metadata={
@@ -52,6 +53,8 @@ def bi_events(
 def analytics_customers(
     postgres: PostgresResource, privacy_keys: PrivacyKeysResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.privacy.build import build_analytics
+
     rows = build_analytics(postgres.engine(), privacy_keys.cipher())
     return dg.MaterializeResult(metadata={"rows": rows})
 

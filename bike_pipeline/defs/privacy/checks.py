@@ -8,8 +8,6 @@ import dagster as dg
 from bike_pipeline.defs.privacy.assets import analytics_customers, bi_events
 from bike_pipeline.defs.privacy.resources import PrivacyKeysResource
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.privacy.analytics_check import check_analytics_customers
-from bike_pipeline.privacy.bi_scan import find_personal_values_in_bi
 
 
 @dg.asset_check(
@@ -19,6 +17,8 @@ from bike_pipeline.privacy.bi_scan import find_personal_values_in_bi
     "BSN, IBAN or e-mail, appears in any table or view of bi.",
 )
 def bi_has_no_personal_values(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from bike_pipeline.privacy.bi_scan import find_personal_values_in_bi
+
     findings = find_personal_values_in_bi(postgres.engine())
     return dg.AssetCheckResult(
         passed=not findings,
@@ -36,6 +36,8 @@ def bi_has_no_personal_values(postgres: PostgresResource) -> dg.AssetCheckResult
 def analytics_ciphertext_is_sound(
     postgres: PostgresResource, privacy_keys: PrivacyKeysResource
 ) -> dg.AssetCheckResult:
+    from bike_pipeline.privacy.analytics_check import check_analytics_customers
+
     result = check_analytics_customers(postgres.engine(), privacy_keys.cipher())
     return dg.AssetCheckResult(
         passed=result.passed,

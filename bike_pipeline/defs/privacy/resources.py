@@ -6,11 +6,15 @@ of the state folder are in the environment for `dg.EnvVar` to find (with a warni
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from bike_pipeline.privacy.cipher import PiiCipher
-from bike_pipeline.privacy.pseudonyms import Pseudonymiser
 from bike_pipeline.settings import PII_KEY_VAR, PSEUDONYM_KEY_VAR, ensure_key_environment
+
+if TYPE_CHECKING:
+    from bike_pipeline.privacy.cipher import PiiCipher
+    from bike_pipeline.privacy.pseudonyms import Pseudonymiser
 
 
 class PrivacyKeysResource(dg.ConfigurableResource):
@@ -20,9 +24,13 @@ class PrivacyKeysResource(dg.ConfigurableResource):
     pseudonym_key: str
 
     def cipher(self) -> PiiCipher:
+        from bike_pipeline.privacy.cipher import PiiCipher
+
         return PiiCipher(self.pii_key)
 
     def pseudonymiser(self) -> Pseudonymiser:
+        from bike_pipeline.privacy.pseudonyms import Pseudonymiser
+
         return Pseudonymiser(self.pseudonym_key)
 
 

@@ -21,9 +21,7 @@ from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVE
 from bike_pipeline.reporting.analysis.settings import ReportSettings
 from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
-from bike_pipeline.simulation.runner import SimulationRequest
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
-from bike_pipeline.simulation.store.scenario_content import StoredScenario
 
 INGESTED = [customers, bikes]
 SIX_MONTHS_DAYS = DEFAULT_DAYS
@@ -63,6 +61,9 @@ class SixMonthSimulationConfig(dg.Config):
 def six_month_simulation(
     context: dg.AssetExecutionContext, config: SixMonthSimulationConfig, postgres: PostgresResource
 ) -> dg.MaterializeResult:
+    from bike_pipeline.simulation.runner import SimulationRequest
+    from bike_pipeline.simulation.store.scenario_content import StoredScenario
+
     scenario = StoredScenario.load(config.scenario, config.start)
     request = SimulationRequest(
         ticks=config.days * TICKS_PER_DAY, seed=config.seed, scenario=scenario

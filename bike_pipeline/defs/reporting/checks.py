@@ -1,14 +1,18 @@
 """Blocking checks of the reports: the money adds up (revenue - cost = profit) and the bikes
 lost (count and purchase value) equal the sums in SQL over the ticks the report covered."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import sqlalchemy as sa
 
 from bike_pipeline.defs.latest import latest_metadata, never_materialised
 from bike_pipeline.defs.reporting.assets import fleet_report, six_month_fleet_report
 from bike_pipeline.defs.resources import PostgresResource
-from bike_pipeline.reporting.identities import CENT, money_mismatch, totalled_in_sql
 from bike_pipeline.simulation.clock import TICKS_PER_DAY
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
 
 HELP = (
     "revenue - cost = profit; totalled bikes and lost_bikes_cost_eur equal the SQL sums "
@@ -17,8 +21,10 @@ HELP = (
 
 
 def _identities(
-    context: dg.AssetCheckExecutionContext, asset: dg.AssetKey, engine: sa.Engine
+    context: dg.AssetCheckExecutionContext, asset: dg.AssetKey, engine: "sa.Engine"
 ) -> dg.AssetCheckResult:
+    from bike_pipeline.reporting.identities import CENT, money_mismatch, totalled_in_sql
+
     figures = latest_metadata(context, asset)
     if figures is None:
         return never_materialised(asset)

@@ -13,10 +13,10 @@ by the live sensor ends within two ticks once the sensor is switched off (`live_
 """
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import dagster as dg
 from pydantic import Field
-from redis import Redis
 
 from bike_pipeline.constants import DEFAULT_SEED
 from bike_pipeline.defs.ingest.assets import bikes, customers
@@ -26,14 +26,14 @@ from bike_pipeline.defs.simulation.live_stop import (
     live_sensor_running,
     started_by_live_sensor,
 )
-from bike_pipeline.simulation.runner import (
-    SimulationRequest,
-    SimulationResult,
-    run_simulation,
-    ticks_for,
-)
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
-from bike_pipeline.simulation.tick_events import TickEvents
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from bike_pipeline.simulation.runner import SimulationRequest, SimulationResult
+    from bike_pipeline.simulation.tick_events import TickEvents
+
 
 LOG_EVERY_TICKS = 72 * 7
 SIMULATED_WORLD = dg.AssetKey("simulated_world")
@@ -62,7 +62,9 @@ class SimulationTicksConfig(dg.Config):
         default=0.0, description="wait this long for a running simulation to finish"
     )
 
-    def request(self) -> SimulationRequest:
+    def request(self) -> "SimulationRequest":
+        from bike_pipeline.simulation.runner import SimulationRequest, ticks_for
+
         anchor = None
         if self.anchor_epoch is not None and self.anchor_tick is not None:
             anchor = (self.anchor_epoch, self.anchor_tick)
@@ -92,14 +94,16 @@ class _TicksSeen:
         self.events = 0
         self.counts: Counter[str] = Counter()
 
-    def add(self, events: TickEvents) -> None:
+    def add(self, events: "TickEvents") -> None:
         if self.first_tick is None:
             self.first_tick = events.tick
         self.last_tick = events.tick
         self.events += len(events)
         self.counts.update(events.counts())
 
-    def as_result(self) -> SimulationResult:
+    def as_result(self) -> "SimulationResult":
+        from bike_pipeline.simulation.runner import SimulationResult
+
         first = self.first_tick if self.first_tick is not None else 0
         next_tick = self.last_tick + 1 if self.last_tick is not None else first
         result = SimulationResult(first_tick=first, next_tick=next_tick)
@@ -109,7 +113,7 @@ class _TicksSeen:
         return result
 
 
-def _redis_or_none(context: dg.AssetExecutionContext, resource: RedisResource) -> Redis | None:
+def _redis_or_none(context: dg.AssetExecutionContext, resource: RedisResource) -> "Redis | None":
     """Redis for the relay; without it the events wait in the outbox and the ticks go on."""
     try:
         return resource.client()
@@ -150,10 +154,12 @@ def simulate_ticks(
     postgres: PostgresResource,
     redis: RedisResource,
 ):
+    from bike_pipeline.simulation.runner import run_simulation
+
     live = started_by_live_sensor(context.run)
     seen = _TicksSeen()
 
-    def on_tick(events: TickEvents) -> None:
+    def on_tick(events: "TickEvents") -> None:
         seen.add(events)
         if config.pace_seconds > 0 or events.tick % LOG_EVERY_TICKS == 0:
             context.log.info(

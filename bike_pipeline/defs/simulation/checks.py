@@ -3,16 +3,16 @@ the model's invariants in SQL, and every rental's `rented` event in core.events.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import sqlalchemy as sa
 
 from bike_pipeline.defs.reporting.assets import six_month_simulation
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.assets import SIMULATED_WORLD, SIMULATION_EVENTS
-from bike_pipeline.simulation.store.invariants import (
-    broken_invariants,
-    rentals_without_rented_event,
-)
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 INVARIANTS_HELP = (
     "Rented bikes have exactly one open rental and open rentals a rented bike, no customer "
@@ -21,6 +21,8 @@ INVARIANTS_HELP = (
 
 
 def _invariants(engine: sa.Engine) -> dg.AssetCheckResult:
+    from bike_pipeline.simulation.store.invariants import broken_invariants
+
     broken = broken_invariants(engine)
     failing = [name for name, count in broken.items() if count]
     return dg.AssetCheckResult(
@@ -48,6 +50,8 @@ def six_month_invariants_hold(postgres: PostgresResource) -> dg.AssetCheckResult
     description="Every rental in core.rentals has its `rented` event in core.events.",
 )
 def every_rental_has_its_event(postgres: PostgresResource) -> dg.AssetCheckResult:
+    from bike_pipeline.simulation.store.invariants import rentals_without_rented_event
+
     missing = rentals_without_rented_event(postgres.engine())
     return dg.AssetCheckResult(
         passed=missing == 0,

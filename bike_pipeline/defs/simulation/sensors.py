@@ -20,12 +20,12 @@ import time
 import dagster as dg
 
 from bike_pipeline.constants import DEFAULT_SEED
+from bike_pipeline.dagster_home import foreign_instance_skip
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.defs.simulation.jobs import simulation_ticks
 from bike_pipeline.defs.simulation.live_stop import LIVE_SENSOR_NAME, SENSOR_NAME_TAG
-from bike_pipeline.simulation.live import LIVE_PACE_SECONDS, live_window
+from bike_pipeline.simulation.live import LIVE_PACE_SECONDS
 from bike_pipeline.simulation.scenario import DEFAULT_SCENARIO
-from bike_pipeline.simulation.store.progress import read_progress
 
 LIVE_DEFAULT_SEED = DEFAULT_SEED
 LIVE_WINDOW_SECONDS = 3600.0
@@ -62,6 +62,11 @@ def _anchor(cursor: dict, next_tick: int, start: float) -> tuple[float, int] | N
 def live_simulation(
     context: dg.SensorEvaluationContext, postgres: PostgresResource
 ) -> dg.RunRequest | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
+    from bike_pipeline.simulation.live import live_window
+    from bike_pipeline.simulation.store.progress import read_progress
+
     active = context.instance.get_runs(
         filters=dg.RunsFilter(
             job_name=simulation_ticks.name,

@@ -11,20 +11,22 @@ from bike_pipeline import services
 from bike_pipeline.defs.events.sensors import event_relay_sensor
 from bike_pipeline.defs.resources import PostgresResource, RedisResource
 from bike_pipeline.events.relay import relay_pending
+from bike_pipeline_tests.defs.project_instance import project_instance
 
 
 def _evaluate(
     database_url: str, redis_url: str, cursor: str | None
 ) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
-    context = dg.build_sensor_context(
-        cursor=cursor,
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={
-            "postgres": PostgresResource(database_url=database_url),
-            "redis": RedisResource(redis_url=redis_url),
-        },
-    )
-    return event_relay_sensor(context), context.cursor
+    with project_instance() as instance:
+        context = dg.build_sensor_context(
+            cursor=cursor,
+            instance=instance,
+            resources={
+                "postgres": PostgresResource(database_url=database_url),
+                "redis": RedisResource(redis_url=redis_url),
+            },
+        )
+        return event_relay_sensor(context), context.cursor
 
 
 def test_sensor_requests_a_run_only_for_a_backlog_older_than_one_look(

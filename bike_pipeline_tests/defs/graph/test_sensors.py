@@ -16,6 +16,7 @@ from bike_pipeline.defs.graph.sensors import GRAPH_LINKS_INTERVAL_SECONDS, graph
 from bike_pipeline.defs.resources import PostgresResource
 from bike_pipeline.graph.connection import DEFAULT_GRAPH_NAME, graph_exists, open_graph
 from bike_pipeline.graph.sync import sync_graph
+from bike_pipeline_tests.defs.project_instance import project_instance
 from bike_pipeline_tests.graph.graph_rows import (
     insert_bikes,
     insert_customers,
@@ -25,11 +26,12 @@ from bike_pipeline_tests.graph.graph_rows import (
 
 
 def _evaluate(database_url: str) -> dg.RunRequest | dg.SkipReason:
-    context = dg.build_sensor_context(
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={"postgres": PostgresResource(database_url=database_url)},
-    )
-    return graph_links_sensor(context)
+    with project_instance() as instance:
+        context = dg.build_sensor_context(
+            instance=instance,
+            resources={"postgres": PostgresResource(database_url=database_url)},
+        )
+        return graph_links_sensor(context)
 
 
 def test_sensor_requests_a_run_for_new_rentals_only(

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +14,7 @@ from dagster._core.storage.tags import RUN_KEY_TAG
 from bike_pipeline.definitions import defs
 from bike_pipeline.defs.ingest.sensor import inbox_dumps
 from bike_pipeline.settings import HOME_VAR
+from bike_pipeline_tests.defs.project_instance import project_instance
 from bike_pipeline_tests.ingest.dump_rows import CUSTOMER_HEADER, customer_row, write_dump
 
 
@@ -49,12 +51,19 @@ def _execute(request: dg.RunRequest, instance: dg.DagsterInstance, **config: obj
     )
 
 
-def test_a_dropped_dump_is_ingested_once_and_moved(inbox: Path, engine: sa.Engine) -> None:
+@pytest.fixture
+def instance(inbox: Path) -> Iterator[dg.DagsterInstance]:
+    with project_instance(inbox.parent) as project:
+        yield project
+
+
+def test_a_dropped_dump_is_ingested_once_and_moved(
+    inbox: Path, engine: sa.Engine, instance: dg.DagsterInstance
+) -> None:
     dump = write_dump(inbox / "klanten.csv", CUSTOMER_HEADER, [customer_row(1)])
-    assert _tick(dg.DagsterInstance.ephemeral()) == []  # just written: not yet settled
+    assert _tick(instance) == []  # just written: not yet settled
     _settled(dump)
     sha = hashlib.sha256(dump.read_bytes()).hexdigest()
-    instance = dg.DagsterInstance.ephemeral()
 
     (request,) = _tick(instance)
     assert request.run_key == sha
@@ -77,9 +86,10 @@ def test_a_dropped_dump_is_ingested_once_and_moved(inbox: Path, engine: sa.Engin
     assert (inbox / "processed" / f"klanten-{sha[:12]}.csv").exists()
 
 
-def test_a_failed_run_moves_the_file_to_failed(inbox: Path, engine: sa.Engine) -> None:
+def test_a_failed_run_moves_the_file_to_failed(
+    inbox: Path, engine: sa.Engine, instance: dg.DagsterInstance
+) -> None:
     dump = _settled(write_dump(inbox / "customers.csv", CUSTOMER_HEADER, [customer_row(1)]))
-    instance = dg.DagsterInstance.ephemeral()
     (request,) = _tick(instance)
     broken = {"ops": {"customers": {"config": {"path": str(inbox / "gone.csv")}}}}
     assert not _execute(request, instance, run_config=broken).success
@@ -88,11 +98,13 @@ def test_a_failed_run_moves_the_file_to_failed(inbox: Path, engine: sa.Engine) -
     assert (inbox / "failed" / "customers.csv").exists()
 
 
-def test_a_file_that_is_no_dump_goes_to_failed_without_a_run(inbox: Path) -> None:
+def test_a_file_that_is_no_dump_goes_to_failed_without_a_run(
+    inbox: Path, instance: dg.DagsterInstance
+) -> None:
     (inbox / "notes.csv").write_text("what,ever\n1,2\n")
     (inbox / "readme.txt").write_text("not a csv")
     _settled(inbox / "notes.csv")
     _settled(inbox / "readme.txt")
-    assert _tick(dg.DagsterInstance.ephemeral()) == []
+    assert _tick(instance) == []
     assert (inbox / "failed" / "notes.csv").exists()
     assert (inbox / "readme.txt").exists()

@@ -17,6 +17,7 @@ from bike_pipeline.events.run_notices import (
     RunNoticeFollower,
     recent_run_notices,
 )
+from bike_pipeline_tests.defs.project_instance import project_instance
 
 JOB = "__ephemeral_asset_job__"  # what dg.materialize names its run
 VERDICT = "The fleet of 10 bikes is big enough."
@@ -65,7 +66,7 @@ def test_a_finished_runs_notice_reaches_the_listener(
     thread = follower.start(stop)
     try:
         assert follower.subscribed.wait(10), "the follower did not subscribe"
-        with dg.instance_for_test() as instance:
+        with project_instance() as instance:
             ok = dg.materialize([tiny_report], instance=instance)
             failed = dg.materialize([broken], instance=instance, raise_on_error=False)
             _notify(run_succeeded_notice, instance, ok, servers.redis_url)
@@ -89,7 +90,7 @@ def test_the_last_notices_are_kept_newest_first(
 ) -> None:
     redis_client.delete(RECENT_KEY)
     try:
-        with dg.instance_for_test() as instance:
+        with project_instance() as instance:
             first = dg.materialize([tiny_report], instance=instance)
             second = dg.materialize([tiny_report], instance=instance)
             for result in (first, second):

@@ -20,6 +20,7 @@ from bike_pipeline.defs.simulation.sensors import (
     live_simulation,
 )
 from bike_pipeline.events.channels import EVENT_KEYS
+from bike_pipeline_tests.defs.project_instance import project_instance
 from bike_pipeline_tests.simulation.small_dump import table_rows, write_small_dump
 
 WINDOW_TICKS = int(LIVE_WINDOW_SECONDS / 2)
@@ -85,7 +86,7 @@ def test_live_sensor_keeps_one_live_run_in_flight_and_resumes_on_its_pace(
 ) -> None:
     write_small_dump(engine, customers=50, bikes=5)
     url = servers.redis_url
-    with dg.instance_for_test() as instance:
+    with project_instance() as instance:
         before = time.time()
         request, cursor_text = _sensor(instance, None, database_url, url)
         assert isinstance(request, dg.RunRequest) and request.run_key == "0"
