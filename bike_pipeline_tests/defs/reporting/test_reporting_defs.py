@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bike_pipeline import services
 from bike_pipeline.defs.reporting import schedules
 from bike_pipeline.defs.reporting.assets import six_month_fleet_report, six_month_simulation
-from bike_pipeline.defs.resources import PostgresResource, RedisResource
+from bike_pipeline.defs.resources import DaskResource, PostgresResource, RedisResource
 from bike_pipeline.simulation.scenario import AMSTERDAM
 from bike_pipeline.simulation.store.report_world import report_engine
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
@@ -24,6 +24,7 @@ def _resources(database_url: str, redis_url: str) -> dict:
     return {
         "postgres": PostgresResource(database_url=database_url),
         "redis": RedisResource(redis_url=redis_url),
+        "dask": DaskResource(),  # no address: the replications run on this machine's cores
     }
 
 
