@@ -3,8 +3,8 @@
 
 Standard library only, so it works on a fresh machine with nothing but Python 3.11+:
 it creates `.venv`, installs the package into it, and then runs the main job or the
-whole test suite. The suite's browser and compose tests need two system programs
-(Chromium and docker-compose); on Debian/Ubuntu as root they are installed with apt-get,
+whole test suite. The suite's browser, PDF and compose tests need three system programs
+(Chromium, poppler-utils' pdftoppm and docker-compose); on Debian/Ubuntu as root they are installed with apt-get,
 elsewhere the script says what to install and stops. `stack-test` runs deploy/stack_test
 (the docker-compose stack on locally built images, see DEPLOYMENT.md) with the venv's Python.
 """
@@ -93,7 +93,8 @@ def _install_system_programs() -> None:
         return
     sys.exit(
         f"The test suite needs {', '.join(missing)} (a headless browser for the dashboard "
-        "test, docker-compose to validate docker-compose.yaml). Install them with your "
+        "and report tests, poppler-utils to render the report's PDF, docker-compose to "
+        "validate docker-compose.yaml). Install them with your "
         f"package manager (Debian/Ubuntu: sudo apt-get install {' '.join(missing)}) and "
         "run this command again."
     )
