@@ -14,6 +14,7 @@ from bike_pipeline import services
 from bike_pipeline.defs.notices.sensors import run_succeeded_notice
 from bike_pipeline.defs.resources import RedisResource
 from bike_pipeline.events.run_notices import RECENT_KEY, RUNS_CHANNEL
+from bike_pipeline_tests.defs.project_instance import project_instance
 
 SUBSCRIBE_TIMEOUT_S = 60
 
@@ -39,7 +40,7 @@ def test_a_finished_runs_notice_reaches_listen(
         while redis_client.pubsub_numsub(RUNS_CHANNEL)[0][1] < 1:
             assert time.monotonic() < deadline, "listen did not subscribe to the run notices"
             time.sleep(0.2)
-        with dg.instance_for_test() as instance:
+        with project_instance() as instance:  # the project's sensors skip on any other
             result = dg.materialize([quick_asset], instance=instance)
             (record,) = instance.get_records_for_run(
                 result.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS

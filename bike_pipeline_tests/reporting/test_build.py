@@ -39,14 +39,14 @@ def test_report_files_and_a_self_contained_page(engine: sa.Engine, tmp_path: Pat
     report = build_report(engine, tmp_path / "reports", SMALL)
     assert report.directory == tmp_path / "reports" / "full-seed7-1d"
     for name in ("report.html", "report.pdf", "summary.md", "headline.json", "fleet.png",
-                 "daily.csv", "money_full.png", "summary.csv"):  # fmt: skip
+                 "daily.csv", "money_full.png", "summary.csv", "fleet_scenarios.png"):  # fmt: skip
         assert (report.directory / name).stat().st_size > 0, name
     for name in ("fleet_over_time", "demand_by_hour", "money_per_month", "repairs", "scenarios",
                  "frontier_full", "policies_full", "validation_full"):  # fmt: skip
         assert (report.directory / f"{name}.csv").is_file(), name
     page = (report.directory / "report.html").read_text()
     images = re.findall(r'<img [^>]*src="([^"]*)"', page)
-    assert len(images) == 8 and all(src.startswith("data:image/png;base64,") for src in images)
+    assert len(images) == 9 and all(src.startswith("data:image/png;base64,") for src in images)
     text = re.sub(r'src="data:image/png;base64,[A-Za-z0-9+/=]+"', "", page)
     assert not re.search(r"https?:|//|\b(href|src)=|<link|<script|@import|url\(", text, re.I)
     assert report.answer is not None and report.answer.lines[0] in report.markdown
