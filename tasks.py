@@ -4,9 +4,10 @@
 Standard library only, so it works on a fresh machine with nothing but Python 3.11+:
 it creates `.venv`, installs the package into it, and then runs the main job or the
 whole test suite. The suite's browser, PDF and compose tests need three system programs
-(Chromium, poppler-utils' pdftoppm and docker-compose); on Debian/Ubuntu as root they are installed with apt-get,
-elsewhere the script says what to install and stops. `stack-test` runs deploy/stack_test
-(the docker-compose stack on locally built images, see DEPLOYMENT.md) with the venv's Python.
+(Chromium, poppler-utils' pdftoppm and docker-compose); on Debian/Ubuntu as root they are
+installed with apt-get, elsewhere the script says what to install and stops. `stack-test`
+runs deploy/stack_test (the docker-compose stack on locally built images, see DEPLOYMENT.md)
+with the venv's Python.
 """
 
 from __future__ import annotations
