@@ -37,17 +37,24 @@ def _check(command: list[str]) -> None:
 
 def _install_package(extra: str) -> None:
     """The package, editable, into `.venv`: with uv when it can be had (about ten times
-    faster than pip on a fresh venv, see BENCHMARKS.md), else with pip."""
+    faster than pip on a fresh venv, see BENCHMARKS.md), else with pip.
+
+    Both leave every module compiled to bytecode (uv only when asked): each Dagster run,
+    step and CLI call is a new interpreter, and where `PYTHONDONTWRITEBYTECODE` is set no
+    interpreter caches what it compiles, so without this every one of them compiles
+    Dagster from source again (the suite took twice as long, see BENCHMARKS.md)."""
     if not (BIN / "python").exists():
         print(f"+ python3 -m venv {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    installed = False
     if _uv_available():
-        uv = [str(BIN / "python"), "-m", "uv", "pip", "install", "--quiet"]
-        if _try([*uv, "--python", str(BIN / "python"), "-e", f".{extra}"]):
-            _compile_engine_in_background()
-            return
-        print("uv could not install the package; installing with pip instead.", flush=True)
-    _check([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f".{extra}"])
+        uv = [str(BIN / "python"), "-m", "uv", "pip", "install", "--quiet", "--compile-bytecode"]
+        installed = _try([*uv, "--python", str(BIN / "python"), "-e", f".{extra}"])
+        if not installed:
+            print("uv could not install the package; installing with pip instead.", flush=True)
+    if not installed:
+        _check([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f".{extra}"])
+    _check([str(BIN / "python"), "-m", "compileall", "-q", "bike_pipeline"])
     _compile_engine_in_background()
 
 
@@ -101,6 +108,16 @@ def _install_system_programs() -> None:
     )
 
 
+def _workers(pytest_args: list[str]) -> list[str]:
+    """pytest-xdist's worker count unless the caller chose one: one worker per core, at
+    most four. Each worker starts its own embedded servers (conftest.py), and most of the
+    suite waits on servers and subprocesses, so two workers halve it on two cores."""
+    chosen = any(a.startswith(("-n", "--numprocesses")) or "no:xdist" in a for a in pytest_args)
+    if chosen:
+        return []
+    return ["--numprocesses", str(min(os.cpu_count() or 1, 4))]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"run", "test", "stack-test"}:
         print(
@@ -120,7 +137,7 @@ def main(argv: list[str]) -> int:
     else:
         _install_package("[test]")
         _install_system_programs()
-        command = [str(BIN / "python"), "-m", "pytest", *rest]
+        command = [str(BIN / "python"), "-m", "pytest", *_workers(rest), *rest]
     print("+", " ".join(command), flush=True)
     return subprocess.run(command, cwd=ROOT).returncode
 

@@ -41,3 +41,15 @@ def test_a_failing_step_is_reported_not_raised() -> None:
     tasks = _tasks()
     assert tasks._try(["python3", "-c", "raise SystemExit(3)"]) is False
     assert tasks._try(["python3", "-c", "pass"]) is True
+
+
+def test_the_suite_runs_on_workers_unless_the_caller_chooses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tasks = _tasks()
+    monkeypatch.setattr(tasks.os, "cpu_count", lambda: 2)
+    assert tasks._workers(["-k", "ingest"]) == ["--numprocesses", "2"]
+    monkeypatch.setattr(tasks.os, "cpu_count", lambda: 32)
+    assert tasks._workers([]) == ["--numprocesses", "4"]
+    for chosen in (["-n", "0"], ["-n0"], ["--numprocesses=3"], ["-p", "no:xdist"]):
+        assert tasks._workers(chosen) == [], chosen
