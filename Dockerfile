@@ -16,6 +16,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DAGSTER_HOME=/opt/dagster/home \
+    BIKE_PIPELINE_DAGSTER_HOME=/opt/dagster/home \
     BIKE_PIPELINE_HOME=/var/lib/bike_pipeline
 
 WORKDIR /opt/bike_pipeline

@@ -16,6 +16,7 @@ import dagster as dg
 import yaml
 
 from bike_pipeline.settings import (
+    DAGSTER_HOME_VAR,
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
     HOME_VAR,
@@ -26,8 +27,13 @@ from bike_pipeline.settings import (
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
+    """The project's Dagster home with its `dagster.yaml`; a deployment's own file (under
+    `BIKE_PIPELINE_DAGSTER_HOME`, e.g. the image's) is left as it is."""
     from bike_pipeline import services  # the servers' code: not when the definitions load
 
+    declared = settings.declared_dagster_home
+    if declared is not None and (declared / "dagster.yaml").is_file():
+        return declared
     return write_instance_yaml(settings.dagster_home, services.dagster_database_url(settings))
 
 
@@ -73,7 +79,8 @@ def home_problem(settings: Settings, dagster_home: str | None) -> str | None:
     if Path(dagster_home).resolve() != expected:
         return (
             f"DAGSTER_HOME={dagster_home} is not the project's home ({expected}): runs and "
-            f"sensor cursors land in another instance; use `bike-pipeline ui`"
+            f"sensor cursors land in another instance, so the sensors are off by default; use "
+            f"`bike-pipeline ui`, or declare a deployment's own home in {DAGSTER_HOME_VAR}"
         )
     return None
 
@@ -87,13 +94,19 @@ def throwaway_instance(dagster_home: str | None) -> bool:
     return not dagster_home or Path(dagster_home).name.startswith(THROWAWAY_HOME_PREFIX)
 
 
+def on_project_home() -> bool:
+    """Whether this process's DAGSTER_HOME is the project's Dagster home."""
+    return home_problem(Settings.from_env(), os.environ.get("DAGSTER_HOME")) is None
+
+
 def sensor_default_status() -> dg.DefaultSensorStatus:
-    """RUNNING for the sensors that should act on their own, except on a throwaway instance:
-    there they would act on the project's database with no run history to show for it, so
-    they stay STOPPED (a deliberate toggle in the UI still starts them)."""
-    if throwaway_instance(os.environ.get("DAGSTER_HOME")):
-        return dg.DefaultSensorStatus.STOPPED
-    return dg.DefaultSensorStatus.RUNNING
+    """RUNNING for the sensors that should act on their own, but only on the project's own
+    Dagster home: on a throwaway instance or a DAGSTER_HOME elsewhere they would act on the
+    project's database with no run history to show for it, so they stay STOPPED (and, if
+    toggled on in the UI, the project's sensors and schedule skip with the reason)."""
+    if on_project_home():
+        return dg.DefaultSensorStatus.RUNNING
+    return dg.DefaultSensorStatus.STOPPED
 
 
 def foreign_instance_skip(instance: dg.DagsterInstance) -> dg.SkipReason | None:
@@ -109,7 +122,8 @@ def foreign_instance_skip(instance: dg.DagsterInstance) -> dg.SkipReason | None:
     return dg.SkipReason(
         f"not acting: this Dagster instance ({root or 'in memory'}) is not the project's "
         f'home ({expected}); run `bike-pipeline ui`, or `eval "$(bike-pipeline services env)"` '
-        f"before `dagster dev`"
+        f"before `dagster dev`; a deployment with a Dagster home of its own declares it in "
+        f"{DAGSTER_HOME_VAR}"
     )
 
 

@@ -26,6 +26,7 @@ GRAPH_URL_VAR = "BIKE_PIPELINE_GRAPH_URL"
 PII_KEY_VAR = "BIKE_PIPELINE_PII_KEY"
 PSEUDONYM_KEY_VAR = "BIKE_PIPELINE_PSEUDONYM_KEY"
 DASK_SCHEDULER_VAR = "BIKE_PIPELINE_DASK_SCHEDULER"
+DAGSTER_HOME_VAR = "BIKE_PIPELINE_DAGSTER_HOME"
 
 DEFAULT_HOME = Path(".bike_pipeline")
 APP_DATABASE = "bike_pipeline"
@@ -41,6 +42,9 @@ class Settings:
     redis_url: str | None
     graph_url: str | None
     dask_scheduler: str | None = None  # a Dask scheduler's address: replications run there
+    # A deployment's own Dagster home (its dagster.yaml, e.g. /opt/dagster/home in the
+    # image): the instance the project's sensors act on instead of `home/dagster`.
+    declared_dagster_home: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -52,6 +56,7 @@ class Settings:
             redis_url=redis_url,
             graph_url=os.environ.get(GRAPH_URL_VAR) or redis_url,
             dask_scheduler=os.environ.get(DASK_SCHEDULER_VAR) or None,
+            declared_dagster_home=_declared_dagster_home(),
         )
 
     @property
@@ -64,11 +69,17 @@ class Settings:
 
     @property
     def dagster_home(self) -> Path:
-        return self.home / "dagster"
+        """The project's Dagster instance: `BIKE_PIPELINE_DAGSTER_HOME`, else `home/dagster`."""
+        return self.declared_dagster_home or self.home / "dagster"
 
     @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
+
+
+def _declared_dagster_home() -> Path | None:
+    declared = os.environ.get(DAGSTER_HOME_VAR)
+    return Path(declared).expanduser().resolve() if declared else None
 
 
 class UnsafeHome(RuntimeError):

@@ -1,5 +1,6 @@
-"""The code location warns unless Dagster runs on the project's own home, its sensors
-stay off on a throwaway instance and refuse to act on any instance but the project's."""
+"""The code location warns unless Dagster runs on the project's own home (`home/dagster`, or
+a deployment's declared in BIKE_PIPELINE_DAGSTER_HOME); its sensors and the report schedule
+stay off on any other instance and refuse to act there."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -17,9 +19,11 @@ from bike_pipeline.dagster_home import (
     foreign_instance_skip,
     home_problem,
     warn_unless_project_home,
+    write_dagster_yaml,
 )
 from bike_pipeline.defs.ingest.sensor import inbox_dumps
-from bike_pipeline.settings import HOME_VAR, Settings
+from bike_pipeline.defs.reporting.schedules import SWITCH_VAR, six_month_report_schedule
+from bike_pipeline.settings import DAGSTER_HOME_VAR, HOME_VAR, Settings
 from bike_pipeline_tests.defs.project_instance import project_instance
 
 
@@ -46,11 +50,13 @@ def test_loading_without_dagster_home_logs_a_warning(
     assert any("DAGSTER_HOME is not set" in record.getMessage() for record in caplog.records)
 
 
-def _default_sensor_statuses(env: dict[str, str]) -> dict[str, str]:
-    """The sensors' default statuses as a fresh process loading the code location sees them."""
+def _default_statuses(env: dict[str, str]) -> dict[str, str]:
+    """The sensors' and schedules' default statuses as a fresh process loading the code
+    location sees them."""
     code = (
         "from bike_pipeline.definitions import defs\n"
-        "for s in defs().sensors: print(s.name, s.default_status.value)"
+        "d = defs()\n"
+        "for s in [*d.sensors, *d.schedules]: print(s.name, s.default_status.value)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -58,17 +64,59 @@ def _default_sensor_statuses(env: dict[str, str]) -> dict[str, str]:
     return dict(line.split() for line in done.stdout.splitlines())
 
 
-def test_on_a_throwaway_instance_no_sensor_starts_by_itself(tmp_path: Path) -> None:
-    env = {**os.environ, HOME_VAR: str(tmp_path / "state")}
+def test_only_on_the_project_home_do_sensors_start_by_themselves(tmp_path: Path) -> None:
+    env = {**os.environ, HOME_VAR: str(tmp_path / "state"), SWITCH_VAR: "on"}
     env.pop("DAGSTER_HOME", None)
-    unset = _default_sensor_statuses(env)
-    dev_temp = _default_sensor_statuses(
+    env.pop(DAGSTER_HOME_VAR, None)
+    unset = _default_statuses(env)
+    dev_temp = _default_statuses(
         {**env, "DAGSTER_HOME": str(tmp_path / f"{THROWAWAY_HOME_PREFIX}abc")}
     )
-    kept = _default_sensor_statuses({**env, "DAGSTER_HOME": str(tmp_path / "kept")})
-    assert set(unset.values()) == set(dev_temp.values()) == {"STOPPED"}
-    assert kept["inbox_dumps"] == kept["follow_upstream"] == "RUNNING"
-    assert kept["live_simulation"] == "STOPPED"  # off by default everywhere
+    elsewhere = _default_statuses({**env, "DAGSTER_HOME": str(tmp_path / "elsewhere")})
+    assert set(unset.values()) == set(dev_temp.values()) == set(elsewhere.values()) == {"STOPPED"}
+    project = _default_statuses({**env, "DAGSTER_HOME": str(tmp_path / "state" / "dagster")})
+    deployment = str(tmp_path / "opt" / "dagster")  # a deployment's own, declared
+    declared = _default_statuses({**env, "DAGSTER_HOME": deployment, DAGSTER_HOME_VAR: deployment})
+    for statuses in (project, declared):
+        assert statuses["inbox_dumps"] == statuses["follow_upstream"] == "RUNNING"
+        assert statuses["six_month_report_schedule"] == "RUNNING"  # switched on above
+        assert statuses["live_simulation"] == "STOPPED"  # off by default everywhere
+
+
+def test_a_declared_deployment_home_is_the_project_home_and_keeps_its_own_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deployment = tmp_path / "opt" / "dagster"
+    deployment.mkdir(parents=True)
+    (deployment / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv(HOME_VAR, str(tmp_path / "state"))
+    monkeypatch.setenv(DAGSTER_HOME_VAR, str(deployment))
+    settings = Settings.from_env()
+    assert settings.dagster_home == deployment.resolve()
+    assert home_problem(settings, str(deployment)) is None
+    assert write_dagster_yaml(settings) == deployment.resolve()
+    assert (deployment / "dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"
+    assert not (tmp_path / "state" / "dagster").exists()
+
+
+def test_the_report_schedule_on_another_instance_skips() -> None:
+    with dg.instance_for_test() as foreign:
+        context = dg.build_schedule_context(
+            instance=foreign, scheduled_execution_time=datetime(2026, 12, 7, 3, tzinfo=UTC)
+        )
+        skipped = six_month_report_schedule(context)
+    assert isinstance(skipped, dg.SkipReason)
+    assert "is not the project's home" in str(skipped.skip_message)
+
+
+def test_the_report_schedule_on_the_project_instance_requests_the_report() -> None:
+    with project_instance() as instance:
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 12, 7, 3, tzinfo=UTC)
+        )
+        request = six_month_report_schedule(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.run_key == "six-month-report-2026-12-07T03:00:00+00:00"
 
 
 def test_a_sensor_on_another_instance_skips_and_says_what_to_run() -> None:

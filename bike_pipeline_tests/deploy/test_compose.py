@@ -27,6 +27,7 @@ from bike_pipeline.events.signature import EVENTS_KEY_VAR
 from bike_pipeline.settings import (
     APP_DATABASE,
     DAGSTER_DATABASE,
+    DAGSTER_HOME_VAR,
     DASK_SCHEDULER_VAR,
     DATABASE_URL_VAR,
     GRAPH_URL_VAR,
@@ -49,6 +50,7 @@ CONTRACT_VARIABLES = {
     PSEUDONYM_KEY_VAR,
     EVENTS_KEY_VAR,
     DASK_SCHEDULER_VAR,
+    DAGSTER_HOME_VAR,
 }
 DASK_SERVICES = ("dask-scheduler", "dask-worker-1", "dask-worker-2")
 MISSING_COMPOSE = (
@@ -289,6 +291,9 @@ def test_the_dagster_instance_uses_postgresql_and_the_queued_run_coordinator(
     assert f"CREATE DATABASE {DAGSTER_DATABASE};" in init
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert f"DAGSTER_HOME={environment['DAGSTER_HOME']}" in dockerfile
+    # the project's sensors act on this instance only if it is declared the project's
+    assert environment["BIKE_PIPELINE_DAGSTER_HOME"] == environment["DAGSTER_HOME"]
+    assert f"BIKE_PIPELINE_DAGSTER_HOME={environment['DAGSTER_HOME']}" in dockerfile
     assert f"COPY deploy/dagster.yaml deploy/workspace.yaml {environment['DAGSTER_HOME']}/" in (
         dockerfile
     )

@@ -3,8 +3,9 @@
 `BIKE_PIPELINE_REPORT_CRON` (default: Mondays 03:00, Europe/Amsterdam) sets when;
 `BIKE_PIPELINE_REPORT_START` (ISO 8601) the simulated start (default: the scenario's own);
 the schedule ships STOPPED (a weekly six-month simulation plus Monte Carlo is unwelcome on
-a laptop): `BIKE_PIPELINE_REPORT_SCHEDULE=on` makes it RUNNING by default, as a deployment
-wants it; a toggle in the UI overrides either default.
+a laptop): `BIKE_PIPELINE_REPORT_SCHEDULE=on` makes it RUNNING by default on the project's
+Dagster home, as a deployment wants it; a toggle in the UI overrides either default, and on
+any other instance the schedule skips with the reason (as the project's sensors do).
 """
 
 import os
@@ -12,6 +13,7 @@ import os
 import dagster as dg
 
 from bike_pipeline.constants import TIME_ZONE_NAME
+from bike_pipeline.dagster_home import foreign_instance_skip, on_project_home
 from bike_pipeline.defs.reporting.assets import SIX_MONTHS_DAYS
 from bike_pipeline.defs.reporting.jobs import six_month_report
 
@@ -22,8 +24,10 @@ DEFAULT_CRON = "0 3 * * 1"
 
 
 def _default_status() -> dg.DefaultScheduleStatus:
+    """RUNNING when switched on, and only on the project's own Dagster home (as the sensors)."""
     on = os.environ.get(SWITCH_VAR, "").strip().lower() in ("on", "1", "true", "yes")
-    return dg.DefaultScheduleStatus.RUNNING if on else dg.DefaultScheduleStatus.STOPPED
+    running = on and on_project_home()
+    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
 
 @dg.schedule(
@@ -33,7 +37,11 @@ def _default_status() -> dg.DefaultScheduleStatus:
     default_status=_default_status(),
     description="Six months of accelerated simulation from a configurable start, then the report.",
 )
-def six_month_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def six_month_report_schedule(
+    context: dg.ScheduleEvaluationContext,
+) -> dg.RunRequest | dg.SkipReason:
+    if (skip := foreign_instance_skip(context.instance)) is not None:
+        return skip
     config = {"days": SIX_MONTHS_DAYS, "start": os.environ.get(START_VAR) or None}
     stamp = context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else ""
     return dg.RunRequest(
