@@ -41,7 +41,14 @@ def write_instance_yaml(home: Path, postgres_url: str) -> Path:
     """`home/dagster.yaml`: run, event and schedule storage in the database at `postgres_url`."""
     ensure_private_folder(home)
     config = {
-        "storage": {"postgres": {"postgres_url": postgres_url}},
+        # dagster_postgres's storage, its connections pooled (bike_pipeline/dagster_storage.py)
+        "storage": {
+            "custom": {
+                "module": "bike_pipeline.dagster_storage",
+                "class": "PooledPostgresStorage",
+                "config": {"postgres_url": postgres_url},
+            }
+        },
         "run_coordinator": {
             "module": "dagster.core.run_coordinator",
             "class": "QueuedRunCoordinator",

@@ -274,8 +274,9 @@ def test_the_dagster_instance_uses_postgresql_and_the_queued_run_coordinator(
 ) -> None:
     from dagster._config import process_config
     from dagster._core.instance.config import dagster_instance_config
-    from dagster_postgres import DagsterPostgresStorage
     from dagster_postgres.utils import pg_url_from_config
+
+    from bike_pipeline.dagster_storage import PooledPostgresStorage
 
     environment = _project_services(_compose())["code"]["environment"]
     for variable in ("POSTGRES_USER", "POSTGRES_PASSWORD", "DAGSTER_POSTGRES_HOST"):
@@ -283,7 +284,12 @@ def test_the_dagster_instance_uses_postgresql_and_the_queued_run_coordinator(
     monkeypatch.setenv("DAGSTER_POSTGRES_DB", environment["DAGSTER_POSTGRES_DB"])
     config, _ = dagster_instance_config(str(DEPLOY), "dagster.yaml")
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
-    storage = process_config(DagsterPostgresStorage.config_type(), config["storage"]["postgres"])
+    custom = config["storage"]["custom"]
+    assert (custom["module"], custom["class"]) == (
+        "bike_pipeline.dagster_storage",
+        "PooledPostgresStorage",
+    )
+    storage = process_config(PooledPostgresStorage.config_type(), custom["config"])
     assert storage.success, storage.errors
     url = pg_url_from_config(storage.value)
     assert url == f"postgresql+psycopg2://x:x@x:5432/{DAGSTER_DATABASE}"
