@@ -28,7 +28,8 @@ def total(numbers: list[int]) -> int:
 
 
 def _instance(home: Path, storage: dict[str, object] | None = None) -> dg.DagsterInstance:
-    """The instance of `home`'s dagster.yaml, its `storage` section replaced when given."""
+    """The instance of `home`'s dagster.yaml, its `storage` section replaced when given (use
+    it in `with`: that makes it the one Dagster's definitions loading asks for state)."""
     if storage is not None:
         config = yaml.safe_load((home / "dagster.yaml").read_text())
         (home / "dagster.yaml").write_text(yaml.safe_dump({**config, "storage": storage}))
@@ -51,40 +52,38 @@ def test_a_run_reuses_a_few_pooled_connections(
 ) -> None:
     with scratch_database(servers.database_url, "dagster_storage") as url:
         home = write_instance_yaml(tmp_path / "dagster", url)
-        pooled_instance = _instance(home)
-        plain_instance = _instance(home, {"postgres": {"postgres_url": url}})
-        try:
+        with (
+            _instance(home) as pooled_instance,
+            _instance(home, {"postgres": {"postgres_url": url}}) as plain_instance,
+        ):
             assert isinstance(pooled_instance.get_ref().storage, PooledPostgresStorage)
             assert type(plain_instance.get_ref().storage) is DagsterPostgresStorage
             pooled = _connections_during_a_run(pooled_instance)
             plain = _connections_during_a_run(plain_instance)
-        finally:
-            pooled_instance.dispose()
-            plain_instance.dispose()
     assert plain > 20, plain  # one per statement: what the pool is for
     assert 1 <= pooled <= POOL_SIZE + MAX_OVERFLOW, pooled
 
 
-def test_the_project_instance_uses_the_pool_and_survives_dropped_connections(
+def test_connections_the_server_dropped_are_replaced_not_raised(
     servers: services.ServiceUrls, tmp_path: Path
 ) -> None:
-    with scratch_database(servers.database_url, "dagster_storage") as url:
-        instance = _instance(write_instance_yaml(tmp_path / "dagster", url))
-        try:
-            assert dg.materialize([numbers, total], instance=instance).success
-            database = sa.make_url(url).database
-            admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                dropped = conn.execute(
-                    sa.text(
-                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                        "WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": database},
-                ).scalar_one()
-            admin.dispose()
-            assert dropped >= 1  # the pool held a connection, and the server dropped it
-            assert dg.materialize([numbers, total], instance=instance).success
-            assert len(instance.get_runs()) == 2
-        finally:
-            instance.dispose()
+    home = tmp_path / "dagster"
+    with (
+        scratch_database(servers.database_url, "dagster_storage") as url,
+        _instance(write_instance_yaml(home, url)) as instance,
+    ):
+        assert dg.materialize([numbers, total], instance=instance).success
+        database = sa.make_url(url).database
+        admin = sa.create_engine(servers.database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            dropped = conn.execute(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": database},
+            ).scalar_one()
+        admin.dispose()
+        assert dropped >= 1  # the pool held a connection, and the server dropped it
+        assert dg.materialize([numbers, total], instance=instance).success
+        assert len(instance.get_runs()) == 2

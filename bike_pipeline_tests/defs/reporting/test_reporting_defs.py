@@ -13,8 +13,10 @@ from bike_pipeline import services
 from bike_pipeline.defs.reporting import schedules
 from bike_pipeline.defs.reporting.assets import six_month_fleet_report, six_month_simulation
 from bike_pipeline.defs.resources import DaskResource, PostgresResource, RedisResource
+from bike_pipeline.settings import Settings
 from bike_pipeline.simulation.scenario import AMSTERDAM
 from bike_pipeline.simulation.store.report_world import report_engine
+from bike_pipeline_tests.defs.project_instance import project_instance
 from bike_pipeline_tests.reporting.simulated_run import scalar, simulated_run
 
 REPORT_CONFIG = {"replications": 2, "days": 1, "scenarios": []}  # the run's scenario only
@@ -89,16 +91,25 @@ def test_schedule_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> None:
     for job in ("six_month_report", "fleet_report_job"):
         assert definitions.resolve_job_def(job).name == job
     monkeypatch.setenv(schedules.START_VAR, "2026-04-01T00:00:00")
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 5, 4, 3, 0))
-    request = schedules.six_month_report_schedule(context)
+    with project_instance() as instance:  # the schedule skips on any other instance
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 5, 4, 3, 0)
+        )
+        request = schedules.six_month_report_schedule(context)
+    assert isinstance(request, dg.RunRequest)
     config = request.run_config["ops"]["six_month_simulation"]["config"]
     assert config == {"days": 182, "start": "2026-04-01T00:00:00"}
 
 
-def test_schedule_ships_stopped_unless_switched_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_schedule_ships_stopped_unless_switched_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.delenv(schedules.SWITCH_VAR, raising=False)
     assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED
     monkeypatch.setenv(schedules.SWITCH_VAR, "off")
     assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED
     monkeypatch.setenv(schedules.SWITCH_VAR, "on")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "elsewhere"))
+    assert schedules._default_status() == dg.DefaultScheduleStatus.STOPPED  # not the project's
+    monkeypatch.setenv("DAGSTER_HOME", str(Settings.from_env().dagster_home))
     assert schedules._default_status() == dg.DefaultScheduleStatus.RUNNING
