@@ -33,9 +33,10 @@ def _checks(stack: checks.Stack, env: dict[str, str], budget: Budget, temp: Path
         stack.exec("code", "bike-pipeline", "run", "--days", "1")
     with budget.step("a report through the Dask scheduler and workers, and locally: equal"):
         checks.report_on_dask_equals_local(stack)
-    with budget.step("webserver /server_info and a job launched through GraphQL"):
+    with budget.step("webserver /server_info, a job launched through GraphQL, sensors act"):
         checks.server_info(env)
         run_id = checks.launch_and_wait(env, budget)
+        checks.sensors_act(env, budget)
     with budget.step("dashboard in headless Chromium"):
         checks.dashboard_in_chromium(env, temp / "chromium-profile")
     with budget.step("listener per-tick summaries, bi_reader refused on core"):

@@ -177,6 +177,9 @@ LAUNCH = """mutation($p: ExecutionParams!) { launchRun(executionParams: $p) { __
   ... on LaunchRunSuccess { run { runId status } }
   ... on PythonError { message } ... on RunConfigValidationInvalid { errors { message } } } }"""
 STATUS = """query($id: ID!) { runOrError(runId: $id) { __typename ... on Run { status } } }"""
+SENSOR_TICKS = """query($s: SensorSelector!) { sensorOrError(sensorSelector: $s) { __typename
+  ... on Sensor { sensorState { status ticks(limit: 5) { status skipReason } } } } }"""
+SENSOR_TIMEOUT_S = 120
 
 
 def _graphql(env: dict[str, str], query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -225,6 +228,31 @@ def launch_and_wait(env: dict[str, str], budget: Budget) -> str:
     assert status == "SUCCESS", f"run {run_id} of {name} ended {status}"
     print(f"  run {run_id} of {name}: SUCCESS", flush=True)
     return run_id
+
+
+def sensors_act(env: dict[str, str], budget: Budget) -> None:
+    """The daemon evaluates the project's sensors on the stack's own Dagster home (declared by
+    BIKE_PIPELINE_DAGSTER_HOME) and they act: `inbox_dumps` is RUNNING and its ticks do not
+    skip as on a foreign instance ("not acting: ...")."""
+    selector, _ = ingestion_job(env)
+    sensor = {
+        "repositoryLocationName": selector["repositoryLocationName"],
+        "repositoryName": selector["repositoryName"],
+        "sensorName": "inbox_dumps",
+    }
+    deadline = time.monotonic() + min(SENSOR_TIMEOUT_S, budget.left())
+    while True:
+        answer = _graphql(env, SENSOR_TICKS, {"s": sensor})["sensorOrError"]
+        assert answer["__typename"] == "Sensor", answer
+        state = answer["sensorState"]
+        assert state["status"] == "RUNNING", state
+        refused = [t for t in state["ticks"] if (t["skipReason"] or "").startswith("not acting")]
+        assert not refused, f"inbox_dumps refuses the stack's instance: {refused[0]}"
+        if state["ticks"]:
+            print(f"  inbox_dumps: {len(state['ticks'])} ticks, none refused", flush=True)
+            return
+        assert time.monotonic() < deadline, "inbox_dumps never ticked"
+        time.sleep(3)
 
 
 def run_status(env: dict[str, str], run_id: str) -> str:
