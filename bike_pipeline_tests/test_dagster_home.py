@@ -100,28 +100,32 @@ def test_a_declared_deployment_home_is_the_project_home_and_keeps_its_own_yaml(
 
 
 def test_the_report_schedule_on_another_instance_skips() -> None:
-    with dg.instance_for_test() as foreign:
-        context = dg.build_schedule_context(
+    with (
+        dg.instance_for_test() as foreign,
+        dg.build_schedule_context(
             instance=foreign, scheduled_execution_time=datetime(2026, 12, 7, 3, tzinfo=UTC)
-        )
+        ) as context,
+    ):
         skipped = six_month_report_schedule(context)
     assert isinstance(skipped, dg.SkipReason)
     assert "is not the project's home" in str(skipped.skip_message)
 
 
 def test_the_report_schedule_on_the_project_instance_requests_the_report() -> None:
-    with project_instance() as instance:
-        context = dg.build_schedule_context(
+    with (
+        project_instance() as instance,
+        dg.build_schedule_context(
             instance=instance, scheduled_execution_time=datetime(2026, 12, 7, 3, tzinfo=UTC)
-        )
+        ) as context,
+    ):
         request = six_month_report_schedule(context)
     assert isinstance(request, dg.RunRequest)
     assert request.run_key == "six-month-report-2026-12-07T03:00:00+00:00"
 
 
 def test_a_sensor_on_another_instance_skips_and_says_what_to_run() -> None:
-    with dg.instance_for_test() as foreign:
-        skipped = inbox_dumps(dg.build_sensor_context(instance=foreign))
+    with dg.instance_for_test() as foreign, dg.build_sensor_context(instance=foreign) as context:
+        skipped = inbox_dumps(context)
     assert isinstance(skipped, dg.SkipReason)
     message = str(skipped.skip_message)
     assert "is not the project's home" in message and "bike-pipeline ui" in message
@@ -131,5 +135,6 @@ def test_a_sensor_on_another_instance_skips_and_says_what_to_run() -> None:
 def test_a_sensor_on_the_project_instance_acts() -> None:
     with project_instance() as instance:
         assert foreign_instance_skip(instance) is None
-        result = inbox_dumps(dg.build_sensor_context(instance=instance))
+        with dg.build_sensor_context(instance=instance) as context:
+            result = inbox_dumps(context)
     assert isinstance(result, dg.SensorResult) and result.skip_reason is None

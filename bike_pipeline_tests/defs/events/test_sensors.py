@@ -17,15 +17,17 @@ from bike_pipeline_tests.defs.project_instance import project_instance
 def _evaluate(
     database_url: str, redis_url: str, cursor: str | None
 ) -> tuple[dg.RunRequest | dg.SkipReason, str | None]:
-    with project_instance() as instance:
-        context = dg.build_sensor_context(
+    with (
+        project_instance() as instance,
+        dg.build_sensor_context(
             cursor=cursor,
             instance=instance,
             resources={
                 "postgres": PostgresResource(database_url=database_url),
                 "redis": RedisResource(redis_url=redis_url),
             },
-        )
+        ) as context,
+    ):
         return event_relay_sensor(context), context.cursor
 
 

@@ -26,11 +26,13 @@ from bike_pipeline_tests.graph.graph_rows import (
 
 
 def _evaluate(database_url: str) -> dg.RunRequest | dg.SkipReason:
-    with project_instance() as instance:
-        context = dg.build_sensor_context(
+    with (
+        project_instance() as instance,
+        dg.build_sensor_context(
             instance=instance,
             resources={"postgres": PostgresResource(database_url=database_url)},
-        )
+        ) as context,
+    ):
         return graph_links_sensor(context)
 
 

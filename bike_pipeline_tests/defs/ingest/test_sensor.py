@@ -34,7 +34,8 @@ def _settled(path: Path) -> Path:
 
 
 def _tick(instance: dg.DagsterInstance) -> list[dg.RunRequest]:
-    result = inbox_dumps(dg.build_sensor_context(instance=instance))
+    with dg.build_sensor_context(instance=instance) as context:
+        result = inbox_dumps(context)
     return list(result.run_requests or [])
 
 

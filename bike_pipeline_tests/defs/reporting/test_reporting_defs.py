@@ -91,10 +91,13 @@ def test_schedule_and_jobs_load(monkeypatch: pytest.MonkeyPatch) -> None:
     for job in ("six_month_report", "fleet_report_job"):
         assert definitions.resolve_job_def(job).name == job
     monkeypatch.setenv(schedules.START_VAR, "2026-04-01T00:00:00")
-    with project_instance() as instance:  # the schedule skips on any other instance
-        context = dg.build_schedule_context(
+    # on a project instance: the schedule skips on any other
+    with (
+        project_instance() as instance,
+        dg.build_schedule_context(
             instance=instance, scheduled_execution_time=datetime(2026, 5, 4, 3, 0)
-        )
+        ) as context,
+    ):
         request = schedules.six_month_report_schedule(context)
     assert isinstance(request, dg.RunRequest)
     config = request.run_config["ops"]["six_month_simulation"]["config"]

@@ -75,10 +75,10 @@ def test_assets_run_ticks_and_resume(
 
 
 def _sensor(instance: dg.DagsterInstance, cursor: str | None, database_url: str, redis_url: str):
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=instance, cursor=cursor, resources=_resources(database_url, redis_url)
-    )
-    return live_simulation(context), context.cursor
+    ) as context:
+        return live_simulation(context), context.cursor
 
 
 def test_live_sensor_keeps_one_live_run_in_flight_and_resumes_on_its_pace(
