@@ -117,14 +117,16 @@ def sensor_default_status() -> dg.DefaultSensorStatus:
 
 
 def foreign_instance_skip(instance: dg.DagsterInstance) -> dg.SkipReason | None:
-    """A SkipReason when `instance` is not the project's Dagster home, else None.
+    """A SkipReason when `instance` is not the project's Dagster home, else None. An instance
+    is known by its root directory, which is the home itself or, where dagster.yaml moves
+    the local artifact storage (the compose stack's `/opt/dagster/home/storage`), a folder in it.
 
     Called first by each of the project's sensors: on another instance (a throwaway
     `dagster dev`, a DAGSTER_HOME elsewhere) a sensor switched on in the UI would still act
     on the project's database with no run history to show for it, so it refuses instead."""
     expected = Settings.from_env().dagster_home.resolve()
-    root = instance.root_directory
-    if root and Path(root).resolve() == expected:
+    root = instance.root_directory  # its artifact storage: the home, or a folder in it
+    if root and Path(root).resolve().is_relative_to(expected):
         return None
     return dg.SkipReason(
         f"not acting: this Dagster instance ({root or 'in memory'}) is not the project's "

@@ -138,3 +138,22 @@ def test_a_sensor_on_the_project_instance_acts() -> None:
         with dg.build_sensor_context(instance=instance) as context:
             result = inbox_dumps(context)
     assert isinstance(result, dg.SensorResult) and result.skip_reason is None
+
+
+def test_an_instance_whose_artifacts_live_inside_the_project_home_is_the_projects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the compose stack: dagster.yaml puts the artifact storage in `<home>/storage`."""
+    deployment = tmp_path / "opt" / "dagster"
+    monkeypatch.setenv(DAGSTER_HOME_VAR, str(deployment))
+    for artifacts, acts in ((deployment / "storage", True), (tmp_path / "opt" / "other", False)):
+        overrides = {
+            "local_artifact_storage": {
+                "module": "dagster.core.storage.root",
+                "class": "LocalArtifactStorage",
+                "config": {"base_dir": str(artifacts)},
+            }
+        }
+        with dg.instance_for_test(overrides=overrides) as instance:
+            assert Path(instance.root_directory) == artifacts
+            assert (foreign_instance_skip(instance) is None) is acts, artifacts
