@@ -2,7 +2,8 @@
 
 In the same run, on a throwaway application database and a throwaway Dagster instance:
 - `ingest_dump` through Dagster's CLI (`dagster job execute`) against the same dump
-  ingested by `bike-pipeline ingest` (the anchor), both as fresh processes (goal: 2x);
+  ingested by `bike-pipeline ingest` (the anchor), both as fresh processes (goal: 2x), and
+  beside them Dagster's floor: a one-op job doing nothing through the same CLI and instance;
 - "Materialize all" (`dagster asset materialize --select '*'`) against the sum of its own
   steps' durations from the instance (goal: 1.5x; `--no-materialize-all` skips it);
 - how long `bike-pipeline ui` takes to answer HTTP (goal: 15 s; `--no-ui` skips it);
@@ -55,6 +56,31 @@ def _steps_seconds(home: Path, job_name: str) -> tuple[float, int]:
         stats = instance.get_run_step_stats(run.run_id)
     total = sum((s.end_time or 0) - (s.start_time or 0) for s in stats if s.start_time)
     return total, len(stats)
+
+
+NOOP_JOB = """import dagster as dg
+
+
+@dg.op
+def nothing() -> None:
+    pass
+
+
+@dg.job
+def noop():
+    nothing()
+"""
+
+
+def _noop_job_seconds(folder: Path, env: dict[str, str]) -> float:
+    """Wall time of `dagster job execute` of a one-op job doing nothing, on the same
+    instance: what any job pays through the CLI (interpreter, Dagster, code location,
+    instance, run and its events), whatever it does (the second of two, warm)."""
+    module = folder / "noop_job.py"
+    module.write_text(NOOP_JOB)
+    command = [str(BIN / "dagster"), "job", "execute", "-f", str(module), "-j", "noop"]
+    _timed(command, env)
+    return _timed(command, env)
 
 
 def _free_port() -> int:
@@ -145,6 +171,12 @@ def dagster(data_dir: str, materialize_all: bool, with_ui: bool) -> None:
             f"ingest_dump via dagster CLI {ours:.1f} s vs bike-pipeline ingest {anchor:.1f} s: "
             f"{ratio:.2f}x (goal {GOAL_INGEST}x): {_verdict(ratio, GOAL_INGEST)}; "
             f"its {count} steps took {steps:.1f} s"
+        )
+        floor = _noop_job_seconds(Path(folder), env)
+        click.echo(
+            f"Dagster's floor: a one-op job that does nothing via dagster CLI on the same "
+            f"instance {floor:.2f} s, {floor / anchor:.2f}x bike-pipeline ingest; "
+            f"ingest_dump adds {ours - floor:.2f} s to it"
         )
         if materialize_all:
             wall = _timed(
