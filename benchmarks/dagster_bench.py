@@ -175,8 +175,8 @@ def dagster(data_dir: str, materialize_all: bool, with_ui: bool) -> None:
         floor = _noop_job_seconds(Path(folder), env)
         click.echo(
             f"Dagster's floor: a one-op job that does nothing via dagster CLI on the same "
-            f"instance {floor:.2f} s, {floor / anchor:.2f}x bike-pipeline ingest; "
-            f"ingest_dump adds {ours - floor:.2f} s to it"
+            f"instance {floor:.2f} s, {floor / anchor:.2f}x bike-pipeline ingest (loaded from "
+            f"a file, `-f`: not directly comparable with ingest_dump's `-m`)"
         )
         if materialize_all:
             wall = _timed(
