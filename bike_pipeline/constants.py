@@ -23,3 +23,15 @@ MINIMUM_AGE = 16
 # the ones a dump may hold (no open rentals in a dump).
 BIKE_STATUSES = ("available", "rented", "in_repair", "totalled")
 DUMP_BIKE_STATUSES = ("available", "in_repair", "totalled")
+
+# Every event type (CONTRACT section 5), one Redis channel each.
+EVENT_TYPES = (
+    "subscribed",
+    "insured",
+    "rented",
+    "dropped",
+    "repair_needed",
+    "totalled",
+    "rent_refused",
+    "rebalanced",  # the nightly van moved a bike between stations: no customer
+)

@@ -11,8 +11,8 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import dagster as dg
 import yaml
 
 from bike_pipeline.settings import (
@@ -24,6 +24,9 @@ from bike_pipeline.settings import (
     Settings,
     ensure_private_folder,
 )
+
+if TYPE_CHECKING:  # Dagster itself only where used: `services env` and `ui` start without it
+    import dagster as dg
 
 
 def write_dagster_yaml(settings: Settings) -> Path:
@@ -68,6 +71,8 @@ def write_instance_yaml(home: Path, postgres_url: str) -> Path:
 
 def dagster_instance(settings: Settings | None = None) -> dg.DagsterInstance:
     """The persistent instance (PostgreSQL storage) that `bike-pipeline run` records runs in."""
+    import dagster as dg
+
     settings = settings or Settings.from_env()
     home = write_dagster_yaml(settings)
     os.environ["DAGSTER_HOME"] = str(home)
@@ -111,6 +116,8 @@ def sensor_default_status() -> dg.DefaultSensorStatus:
     Dagster home: on a throwaway instance or a DAGSTER_HOME elsewhere they would act on the
     project's database with no run history to show for it, so they stay STOPPED (and, if
     toggled on in the UI, the project's sensors and schedule skip with the reason)."""
+    import dagster as dg
+
     if on_project_home():
         return dg.DefaultSensorStatus.RUNNING
     return dg.DefaultSensorStatus.STOPPED
@@ -124,6 +131,8 @@ def foreign_instance_skip(instance: dg.DagsterInstance) -> dg.SkipReason | None:
     Called first by each of the project's sensors: on another instance (a throwaway
     `dagster dev`, a DAGSTER_HOME elsewhere) a sensor switched on in the UI would still act
     on the project's database with no run history to show for it, so it refuses instead."""
+    import dagster as dg
+
     expected = Settings.from_env().dagster_home.resolve()
     root = instance.root_directory  # its artifact storage: the home, or a folder in it
     if root and Path(root).resolve().is_relative_to(expected):

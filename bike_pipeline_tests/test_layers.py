@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "bike_pipeline"
 BENCHMARKS = ROOT / "benchmarks"
 BELOW_DB = {"db", "constants", "settings", "services"}
-CONSTANTS = {"MINIMUM_AGE", "BIKE_STATUSES", "DUMP_BIKE_STATUSES", "DEFAULT_DAYS", "DEFAULT_SEED"}
+CONSTANTS = {
+    "MINIMUM_AGE",
+    "BIKE_STATUSES",
+    "DUMP_BIKE_STATUSES",
+    "EVENT_TYPES",
+    "DEFAULT_DAYS",
+    "DEFAULT_SEED",
+}
 
 
 def _modules(folder: Path) -> list[Path]:

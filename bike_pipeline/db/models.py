@@ -15,20 +15,10 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bike_pipeline.constants import BIKE_STATUSES
+from bike_pipeline.constants import BIKE_STATUSES, EVENT_TYPES
 from bike_pipeline.db.base import CORE_SCHEMA, Base
 
 BIKE_MODELS = ("city", "e-bike", "cargo")
-EVENT_TYPES = (
-    "subscribed",
-    "insured",
-    "rented",
-    "dropped",
-    "repair_needed",
-    "totalled",
-    "rent_refused",
-    "rebalanced",  # the nightly van moved a bike between stations: no customer
-)
 LATITUDE_RANGE = (50.75, 53.70)
 LONGITUDE_RANGE = (3.20, 7.30)
 

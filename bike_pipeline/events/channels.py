@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bike_pipeline.db.models import EVENT_TYPES
+from bike_pipeline.constants import EVENT_TYPES
 
 STREAM = "bike_pipeline.events"
 CHANNEL_PREFIX = "bike_pipeline.events."

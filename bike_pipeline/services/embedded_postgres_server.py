@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-import sqlalchemy as sa
 
 from bike_pipeline.services.passwords import server_password
 from bike_pipeline.services.status import ServerStatus
@@ -552,6 +551,8 @@ def delete_data(home: Path) -> None:
 
 def ensure_database(server_url: str, name: str) -> str:
     """Create database `name` on the server if missing; return its URL."""
+    import sqlalchemy as sa  # only here: `services env` and `ui` start without it
+
     url = sa.make_url(server_url)
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
