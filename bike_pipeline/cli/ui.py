@@ -47,8 +47,10 @@ def ui(port: int, host: str) -> None:
     command = dg_dev_command(host, port)
     click.echo(f"DAGSTER_HOME={env['DAGSTER_HOME']}")
     click.echo(f"Dagster UI on http://{host}:{port}/ (about 10 s to start; Ctrl+C stops it)")
-    process = subprocess.Popen(command, env=env, preexec_fn=_default_sigint)
+    # Started as a shell's background job, this process too has SIGINT ignored: take it back
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
+    process = subprocess.Popen(command, env=env, preexec_fn=_default_sigint)
     try:
         code = process.wait()
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+import psutil
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page
@@ -45,6 +47,7 @@ QUICK_ALL = {
 SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
 LOCATION = "bike_pipeline"  # workspace.yaml
 START_TIMEOUT_S = 180
+STOP_TIMEOUT_S = 60  # `bike-pipeline ui` gives `dg dev` as long before killing it
 RUN_TIMEOUT_S = 600
 LAUNCH = """
 mutation Launch($params: ExecutionParams!) {
@@ -112,13 +115,25 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _as_a_background_job() -> None:
+    """A shell starts a background job with SIGINT ignored (and Python keeps it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def bike_pipeline_ui(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`bike-pipeline ui` started as a shell's background job, stopped by SIGINT as `kill
+    -INT` or Ctrl+C would: it must still stop, exit 0 and leave no Dagster process behind."""
     port = _free_port()
     command = [sys.executable, "-m", "bike_pipeline.cli", "ui", "--port", str(port)]
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_as_a_background_job,
         )
         url = f"http://127.0.0.1:{port}/"
         try:
@@ -130,8 +145,18 @@ def bike_pipeline_ui(env: dict[str, str], log: Path) -> Iterator[str]:
             assert f"Dagster UI on {url}" in log.read_text()
             yield url
         finally:
-            process.terminate()
-            process.wait(timeout=60)
+            started = psutil.Process(process.pid).children(recursive=True)
+            process.send_signal(signal.SIGINT)
+            try:
+                code = process.wait(timeout=STOP_TIMEOUT_S + 30)
+            except subprocess.TimeoutExpired:
+                for child in [process, *started]:
+                    with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                        child.kill()
+                raise
+    assert code == 0, f"bike-pipeline ui ended {code} on SIGINT:\n{log.read_text()[-4000:]}"
+    _, alive = psutil.wait_procs(started, timeout=30)
+    assert not alive, f"left running after bike-pipeline ui stopped: {alive}"
 
 
 def _launch(url: str, job: str, run_config: dict, assets: list[list[str]] | None = None) -> str:
