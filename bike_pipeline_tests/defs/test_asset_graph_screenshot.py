@@ -26,6 +26,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bike_pipeline import services
+from bike_pipeline.cli.ui import STOP_TIMEOUT_S
 from bike_pipeline_tests.dashboard.browser import headless_chromium
 from bike_pipeline_tests.defs.dagster_cli import PROJECT_ROOT, dagster_env
 from bike_pipeline_tests.defs.test_dagster_cli import DUMP_CHECKS, QUICK_REPORT
@@ -47,7 +48,6 @@ QUICK_ALL = {
 SCREENSHOT = PROJECT_ROOT / "docs" / "asset_graph.png"
 LOCATION = "bike_pipeline"  # workspace.yaml
 START_TIMEOUT_S = 180
-STOP_TIMEOUT_S = 60  # `bike-pipeline ui` gives `dg dev` as long before killing it
 RUN_TIMEOUT_S = 600
 LAUNCH = """
 mutation Launch($params: ExecutionParams!) {
